@@ -1,0 +1,206 @@
+"""Statistics shared by every chapter's claim checks.
+
+All criteria used to judge a claim come from here, so that they are stated and tested once:
+binomial acceptance bands for coverage, Wilson intervals for pass rates, bootstrap confidence
+intervals for fitted slopes, and multiplicity corrections (Holm, Bonferroni, Benjamini-Hochberg).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as _st
+
+from .validation import as_generator, check_in_range, check_int, check_probability
+
+__all__ = [
+    "SlopeCI",
+    "benjamini_hochberg",
+    "binomial_band",
+    "bonferroni",
+    "bootstrap_mean_ci",
+    "bootstrap_slope_ci",
+    "holm",
+    "in_binomial_band",
+    "mean_and_se",
+    "ols_slope",
+    "paired_noninferiority",
+    "wilson_interval",
+]
+
+
+def binomial_band(p0: float, n: int, level: float = 0.99) -> tuple[float, float]:
+    """Two-sided acceptance band for an empirical proportion under ``H0: rate = p0``.
+
+    Returns ``(lo, hi)`` as proportions: with probability at least ``level`` the proportion of
+    successes in ``n`` Bernoulli(``p0``) trials lies in ``[lo, hi]`` (exact binomial quantiles,
+    equal tails). Used for coverage: nominal 0.95 over R replications.
+    """
+    p0 = check_probability("p0", p0)
+    n = check_int("n", n, low=1)
+    level = check_in_range("level", level, 0.0, 1.0, low_closed=False, high_closed=False)
+    a = (1.0 - level) / 2.0
+    lo = _st.binom.ppf(a, n, p0)
+    hi = _st.binom.isf(a, n, p0)
+    return float(lo) / n, float(hi) / n
+
+
+def in_binomial_band(k: int, n: int, p0: float, level: float = 0.99) -> bool:
+    """True when ``k`` successes out of ``n`` lie in :func:`binomial_band` ``(p0, n, level)``."""
+    lo, hi = binomial_band(p0, n, level)
+    return lo <= k / n <= hi
+
+
+def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion ``k/n``."""
+    n = check_int("n", n, low=1)
+    k = check_int("k", k, low=0, high=n)
+    level = check_in_range("level", level, 0.0, 1.0, low_closed=False, high_closed=False)
+    z = _st.norm.isf((1 - level) / 2)
+    phat = k / n
+    den = 1 + z * z / n
+    centre = (phat + z * z / (2 * n)) / den
+    half = z * np.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / den
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def mean_and_se(x, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Sample mean and its standard error ``sd/sqrt(n)`` along ``axis``."""
+    x = np.asarray(x, dtype=float)
+    n = x.shape[axis]
+    if n < 2:
+        raise ValueError(f"need at least 2 samples along axis {axis}, got {n}")
+    return x.mean(axis=axis), x.std(axis=axis, ddof=1) / np.sqrt(n)
+
+
+def ols_slope(x, y) -> float:
+    """Least-squares slope of ``y`` on ``x`` (with intercept)."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    xc = x - x.mean()
+    return float(np.dot(xc, y - y.mean()) / np.dot(xc, xc))
+
+
+@dataclass(frozen=True)
+class SlopeCI:
+    """A fitted slope with a bootstrap percentile confidence interval."""
+
+    slope: float
+    lo: float
+    hi: float
+    level: float
+
+    def contains(self, value: float) -> bool:
+        return self.lo <= value <= self.hi
+
+    def __str__(self) -> str:
+        return f"{self.slope:.3g} ({100 * self.level:.0f}% CI {self.lo:.3g} to {self.hi:.3g})"
+
+
+def bootstrap_slope_ci(x, y, *, rng, n_boot: int = 2000, level: float = 0.95) -> SlopeCI:
+    """OLS slope of ``y`` on ``x`` with a percentile bootstrap CI over ``(x_i, y_i)`` pairs.
+
+    ``y`` may be 2-D with shape ``(len(x), R)`` (replicated measurements at each ``x``); then
+    replications are resampled within each ``x`` and the slope is fitted to the resampled means.
+    """
+    rng = as_generator(rng)
+    n_boot = check_int("n_boot", n_boot, low=100)
+    level = check_in_range("level", level, 0.0, 1.0, low_closed=False, high_closed=False)
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 1 or y.shape[0] != x.shape[0] or x.shape[0] < 3:
+        raise ValueError("x must be 1-D with at least 3 points and y must have len(x) rows")
+    if y.ndim == 1:
+        slope = ols_slope(x, y)
+        idx = rng.integers(0, x.size, size=(n_boot, x.size))
+        xb, yb = x[idx], y[idx]
+        xc = xb - xb.mean(axis=1, keepdims=True)
+        den = (xc * xc).sum(axis=1)
+        ok = den > 0
+        boots = (xc * (yb - yb.mean(axis=1, keepdims=True))).sum(axis=1)[ok] / den[ok]
+    else:
+        r = y.shape[1]
+        slope = ols_slope(x, y.mean(axis=1))
+        idx = rng.integers(0, r, size=(n_boot, x.size, r))
+        ym = np.take_along_axis(y[None, :, :], idx, axis=2).mean(axis=2)
+        xc = x - x.mean()
+        boots = (ym - ym.mean(axis=1, keepdims=True)) @ xc / np.dot(xc, xc)
+    a = (1 - level) / 2
+    lo, hi = np.quantile(boots, [a, 1 - a])
+    return SlopeCI(float(slope), float(lo), float(hi), level)
+
+
+def bootstrap_mean_ci(x, *, rng, n_boot: int = 2000, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``x`` with a percentile bootstrap CI: ``(mean, lo, hi)``."""
+    rng = as_generator(rng)
+    x = np.asarray(x, dtype=float).ravel()
+    if x.size < 2:
+        raise ValueError("x needs at least 2 values")
+    idx = rng.integers(0, x.size, size=(check_int("n_boot", n_boot, low=100), x.size))
+    boots = x[idx].mean(axis=1)
+    a = (1 - level) / 2
+    lo, hi = np.quantile(boots, [a, 1 - a])
+    return float(x.mean()), float(lo), float(hi)
+
+
+def _pvals(pvals) -> np.ndarray:
+    p = np.asarray(pvals, dtype=float)
+    if p.ndim != 1 or p.size == 0 or np.any((p < 0) | (p > 1)) or np.any(~np.isfinite(p)):
+        raise ValueError("pvals must be a non-empty 1-D array of values in [0, 1]")
+    return p
+
+
+def bonferroni(pvals) -> np.ndarray:
+    """Bonferroni-adjusted p-values ``min(1, m p)``."""
+    p = _pvals(pvals)
+    return np.minimum(1.0, p * p.size)
+
+
+def holm(pvals) -> np.ndarray:
+    """Holm step-down adjusted p-values (family-wise error control), in the input order."""
+    p = _pvals(pvals)
+    m = p.size
+    order = np.argsort(p)
+    adj = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out = np.empty(m)
+    out[order] = np.minimum(1.0, adj)
+    return out
+
+
+def benjamini_hochberg(pvals) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (false-discovery-rate control), in the input order."""
+    p = _pvals(pvals)
+    m = p.size
+    order = np.argsort(p)
+    ranked = p[order] * m / np.arange(1, m + 1)
+    adj = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(1.0, adj)
+    return out
+
+
+def paired_noninferiority(a, b, delta: float, *, alpha: float = 0.05) -> dict:
+    """One-sided paired t-test of non-inferiority of ``a`` relative to ``b``.
+
+    H0: mean(a - b) <= -delta  vs  H1: mean(a - b) > -delta (larger is better).
+    Returns the mean difference, its one-sided ``1 - alpha`` lower confidence bound, the p-value
+    and ``passed`` (lower bound above ``-delta``).
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape != b.shape or a.ndim != 1 or a.size < 2:
+        raise ValueError("a and b must be 1-D paired samples of equal length >= 2")
+    delta = check_in_range("delta", delta, 0.0, None)
+    alpha = check_in_range("alpha", alpha, 0.0, 1.0, low_closed=False, high_closed=False)
+    diff = a - b
+    n = diff.size
+    m = float(diff.mean())
+    se = float(diff.std(ddof=1) / np.sqrt(n))
+    if se == 0.0:
+        lower = m
+        p = 0.0 if m > -delta else 1.0
+    else:
+        t = (m + delta) / se
+        p = float(_st.t.sf(t, n - 1))
+        lower = m - _st.t.isf(alpha, n - 1) * se
+    return {"diff": m, "se": se, "lower": float(lower), "p": p, "passed": bool(lower > -delta)}

@@ -53,6 +53,7 @@ def make_toy_project(dest: Path) -> Path:
     )
     shutil.copytree(ROOT / "src" / "optdyn", dest / "src" / "optdyn", ignore=shutil.ignore_patterns("__pycache__"))
     prof = dest / "src" / "optdyn" / "profiles"
+    prof.mkdir(parents=True, exist_ok=True)
     for p in prof.glob("*.yaml"):
         p.unlink()
     (prof / "toy.yaml").write_text("quick:\n  n: 200\nbook: {}\nfull:\n  n: 5000\n")

@@ -9,7 +9,11 @@ PROFILE ?= book
 JOBS ?= 2
 PYTEST_WORKERS ?= 2
 
-.PHONY: book test venv quick clean pins bench
+# System packages (Debian) the browser test needs: a test tool's own browser download fails
+# without network, so the system chromium and its matching driver are used.
+APT_PACKAGES := chromium chromium-driver fonts-dejavu-core
+
+.PHONY: book test venv quick clean pins bench sysdeps site-check
 
 $(STAMP): constraints.txt pyproject.toml requirements/top-level.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "optdyn needs Python 3.11 (set PYTHON=/path/to/python3.11)")'
@@ -27,13 +31,29 @@ venv: $(STAMP)
 book: $(STAMP)
 	$(BIN)/optdyn build --profile $(PROFILE) --jobs $(JOBS)
 
-## Run the test suite (unit tests, every chapter under the quick profile and a second seed, the book build).
-test: $(STAMP)
+## Debian's chromium + chromium-driver for the browser test, installed (apt-get) only when missing.
+sysdeps:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; else \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else \
+	    echo "error: the browser test needs: apt-get install $(APT_PACKAGES) (run as root)" >&2; exit 1; fi; \
+	  echo "installing $(APT_PACKAGES) (apt-get)"; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+	@chromium --version 2>/dev/null | head -1; chromedriver --version | head -1
+
+## Run the test suite (unit tests, every chapter under the quick profile and a second seed, the book
+## build, the built site in headless Chromium offline; screenshots in _build/artifacts/screenshots).
+test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --durations=15
 
 ## The book at the quick profile (what the tests build).
 quick:
 	$(MAKE) book PROFILE=quick
+
+## Open every page of the built site (_build/html) in headless Chromium, offline; report problems.
+site-check: $(STAMP) sysdeps
+	$(BIN)/python -m optdyn.site.check _build/html --screenshots _build/artifacts/screenshots
 
 bench: $(STAMP)
 	$(BIN)/optdyn bench --profile quick book

@@ -12,6 +12,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+def _book_sources_hash() -> str:
+    """Hash of what the site depends on besides the chapters: config, toc, pages, bibliography."""
+    import hashlib
+
+    h = hashlib.sha256()
+    files = [ROOT / "_config.yml", ROOT / "_toc.yml", *sorted((ROOT / "book").glob("*.md")), *sorted((ROOT / "book").glob("*.bib"))]
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 @pytest.fixture(scope="session")
 def built_book() -> dict:
     """Execute every chapter under the quick profile and build the site (warnings are errors).
@@ -32,6 +43,7 @@ def built_book() -> dict:
             from optdyn.chapters import resolve_parameters
 
             keys = {c.slug: cache_key(c, resolve_parameters(c, "quick"), ROOT) for c in chapters(ROOT)}
+            keys["_book_sources"] = _book_sources_hash()
             if done.exists():
                 prev = json.loads(done.read_text())
                 if prev.get("keys") == keys and (ROOT / "_build" / "html" / "index.html").exists():

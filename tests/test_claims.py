@@ -51,7 +51,8 @@ def test_claim_validation():
 def test_box_and_machine_readable_copy():
     r = make().judge(passed=False, measured="r = <2>", value=float("nan"), margin=-0.3,
                      control=CTRL_REJECTED, details={"arr": np.arange(3)}, display=False)
-    h = r._repr_html_()
+    h = r.to_html()
+    assert repr(r) == '<ClaimResult toy.claim_one: not reproduced>'
     assert "id='claim-toy-claim-one'" in h and "data-verdict='not reproduced'" in h
     assert "r = &lt;2&gt;" in h and "Differs from the documented verdict" in h
     d = json.loads(json.dumps(r.to_dict()))

@@ -24,6 +24,7 @@ import nbformat
 import yaml
 
 from .apidoc import write_api_page
+from .claims import CLAIM_MIME
 from .chapters import ParameterError, chapter, chapters, notebook_parameters, project_root
 from .collect import collect, status_page, write_claims_json
 from .runner import default_out_dir, execute_many
@@ -112,23 +113,25 @@ def provenance_markdown(nb_path: str | Path, root: str | Path | None = None, rep
     run = dict(nb.metadata.get("optdyn", {}))
     slug = str(run.get("slug", nb_path.stem))
     params, injected = _effective_parameters(nb_path, dict(run.get("parameters") or {}))
-    commit = run.get("commit") or "unknown (not a git checkout)"
+    commit = run.get("commit") or "unknown (built outside a git commit)"
     src_hash = run.get("src_hash") or "unknown"
     versions = run.get("versions") or {}
     optdyn_cmd, pm_cmd = rerun_commands(slug, run, params, root)
     runtime = run.get("runtime_s")
     peak = run.get("peak_rss_mb")
+    profile = run.get("profile", "?")
+    short = (str(commit)[:12] if run.get("commit") else "unknown")
+    key_versions = ", ".join(f"{k} {v}" for k, v in versions.items() if k in ("numpy", "scipy", "matplotlib"))
+    rt = f"{runtime:.1f} s" if isinstance(runtime, (int, float)) else "? s"
     rows = [
         "| | |",
         "|---|---|",
         f"| commit | {_md_code(commit)} |",
-        f"| `src/optdyn` hash (SHA-256) | {_md_code(src_hash)} |",
-        f"| profile | {_md_code(run.get('profile', '?'))} |",
-        f"| seed | {_md_code(params.get('seed', '?'))} |",
-        f"| runtime | {runtime if runtime is not None else '?'} s"
-        + (f" (peak memory {peak:.0f} MB)" if isinstance(peak, (int, float)) else "") + " |",
+        f"| `src/optdyn` tree (SHA-256) | {_md_code(src_hash)} |",
+        f"| profile | {_md_code(profile)} |",
+        f"| runtime | {rt}" + (f" (peak memory {peak:.0f} MB)" if isinstance(peak, (int, float)) else "") + " |",
         "| packages | " + ", ".join(f"{k} {_md_code(v)}" for k, v in versions.items()) + " |",
-        f"| cache key | {_md_code(run.get('key', '?'))} |",
+        f"| cache key (notebook, parameters, source, pins) | {_md_code(run.get('key', '?'))} |",
     ]
     prow = ["| parameter | value | set by |", "|---|---|---|"]
     for k, v in params.items():
@@ -137,36 +140,94 @@ def provenance_markdown(nb_path: str | Path, root: str | Path | None = None, rep
     if run.get("commit") and not str(run["commit"]).endswith("-dirty"):
         checkout = f"git checkout {run['commit']}\n"
     elif run.get("commit"):
-        checkout = f"# built from commit {str(run['commit']).removesuffix('-dirty')} with uncommitted changes\n"
+        checkout = f"# built from commit {str(run['commit']).removesuffix('-dirty')} plus uncommitted changes\n"
     colab = ""
     if repository:
         colab = (
-            " On Colab, install the package first: "
-            f"`!pip install git+{repository}` (Binder builds the repository's `environment.yml`)."
+            f"The launch buttons (rocket icon at the top) open the chapter in Binder, which installs the "
+            f"repository's `environment.yml`, or in Colab, where the package must be installed first: "
+            f"`!pip install git+{repository}`."
         )
     lines = [
-        ":::{admonition} Provenance of this page",
+        "::::{admonition} Provenance",
         ":class: note optdyn-provenance",
         "",
-        f"This page shows the executed notebook of chapter `{slug}` under the `{run.get('profile', '?')}` profile.",
-        f"{{download}}`Download the executed notebook <{nb_path.name}>` (also under the download button at the top); "
-        "the launch buttons (rocket icon) open the chapter in Binder or Colab." + colab,
+        f"Executed under the **`{profile}`** profile with seed **`{params.get('seed', '?')}`** in {rt}, "
+        f"commit `{short}`, `src/optdyn` SHA-256 `{str(src_hash)[:12]}`, {key_versions}. "
+        f"{{download}}`Download the executed notebook <{nb_path.name}>`.",
+        "",
+        "Re-run exactly this variant from the repository root (after `make venv`), with `optdyn` "
+        "(prints the claims table and the runtime) or with papermill:",
+        "",
+        "```bash",
+        checkout + optdyn_cmd,
+        pm_cmd,
+        "```",
+        "",
+        ":::{dropdown} Every parameter, package version and hash",
+        ":class-container: optdyn-provenance-details",
         "",
         *rows,
         "",
         *prow,
         "",
-        "Re-run exactly this variant from the repository root (after `make venv`):",
-        "",
-        "```bash",
-        checkout + "# with optdyn: prints the claims table and the runtime",
-        optdyn_cmd,
-        "# with papermill directly",
-        pm_cmd,
-        "```",
+        colab,
         ":::",
+        "::::",
     ]
     return "\n".join(lines)
+
+
+def _split_after_title(nb) -> int:
+    """Index right after the chapter title: the first ``# `` heading outside code fences. A markdown
+    cell holding more than the title is split after the title line (nothing else changes)."""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines(keepends=True)
+        fence = None
+        for j, line in enumerate(lines):
+            stripped = line.lstrip()
+            m = stripped[:3]
+            if m in ("```", "~~~", ":::"):
+                tok = stripped[: len(stripped) - len(stripped.lstrip(m[0]))]
+                if fence is None:
+                    fence = tok
+                elif tok.startswith(fence) and stripped.strip() == tok:
+                    fence = None
+                continue
+            if fence is None and line.startswith("# "):
+                rest = "".join(lines[j + 1 :]).strip("\n")
+                if rest:
+                    cell.source = "".join(lines[: j + 1]).rstrip("\n")
+                    tail = nbformat.v4.new_markdown_cell(rest, metadata=dict(cell.metadata))
+                    tail["id"] = (str(cell.get("id") or "cell") + "-body")[:64]
+                    nb.cells.insert(i + 1, tail)
+                return i + 1
+    return 0
+
+
+def _drop_duplicate_claim_results(nb) -> None:
+    """A cell ending in ``claim.judge(...)`` shows the box twice (display + execute result), which
+    would put the same anchor id twice on the page: keep the displayed one (it holds the data)."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        shown = set()
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "display_data" and CLAIM_MIME in o.get("data", {}):
+                c = o["data"][CLAIM_MIME]
+                shown.add((json.loads(c) if isinstance(c, str) else c).get("id"))
+        if not shown:
+            continue
+        keep = []
+        for o in cell.outputs:
+            html_out = o.get("data", {}).get("text/html", "") if o.get("output_type") == "execute_result" else ""
+            html_out = "".join(html_out) if isinstance(html_out, list) else html_out
+            if html_out and "optdyn-claim" in html_out and any(f"data-claim-id='{i}'" in html_out for i in shown):
+                continue
+            keep.append(o)
+        cell.outputs = keep
 
 
 def inject_provenance(src: Path, dst: Path, *, root: Path | None = None, repository: str = "") -> Path:
@@ -174,11 +235,8 @@ def inject_provenance(src: Path, dst: Path, *, root: Path | None = None, reposit
     holding the chapter title (the first ``# `` heading)."""
     nb = nbformat.read(str(src), as_version=4)
     md = provenance_markdown(src, root=root, repository=repository)
-    idx = 0
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and any(l.startswith("# ") for l in cell.source.splitlines()):
-            idx = i + 1
-            break
+    idx = _split_after_title(nb)
+    _drop_duplicate_claim_results(nb)
     cell = nbformat.v4.new_markdown_cell(md, metadata={"tags": ["optdyn-provenance"]})
     cell["id"] = "optdyn-provenance"
     nb.cells.insert(idx, cell)
@@ -218,6 +276,7 @@ def build_book(
     write_claims_json(data, root / "_build" / "claims.json")  # no timings: identical across builds
     write_claims_json(data, root / "_build" / "runs.json", timings=True)
     shutil.copy2(root / "_build" / "claims.json", html / "claims.json")
+    _publish_sweeps(root, html)
     data["build_seconds"] = round(time.perf_counter() - t0, 1)
     return data
 
@@ -233,6 +292,21 @@ def _load_sweeps(root: Path) -> dict | None:
             summ = json.loads(f.read_text())
         except (OSError, ValueError):
             continue
+        slug = f.parent.name
         for cid, s in summ.get("claims", {}).items():
-            out[cid] = s.get("label", "")
+            link = f"../sweeps/{slug}/failures.csv" if s.get("failing_points") or summ.get("errors") else None
+            out[cid] = {"label": s.get("label", ""), "link": link}
     return out or None
+
+
+def _publish_sweeps(root: Path, html: Path) -> None:
+    """Copy sweep summaries and failure lists next to the site, where the status page links them."""
+    src = root / "_build" / "sweeps"
+    if not src.is_dir():
+        return
+    for d in sorted(p for p in src.iterdir() if (p / "summary.json").is_file()):
+        dest = html / "sweeps" / d.name
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in ("summary.json", "summary.csv", "failures.csv", "runs.csv"):
+            if (d / name).is_file():
+                shutil.copy2(d / name, dest / name)

@@ -79,7 +79,7 @@ class ClaimResult:
     def anchor(self) -> str:
         return "claim-" + self.id.replace(".", "-").replace("_", "-")
 
-    def _repr_html_(self) -> str:
+    def to_html(self) -> str:
         colour, bg, mark = _STYLE[self.verdict]
         e = html.escape
         ctrl = self.control
@@ -104,7 +104,7 @@ class ClaimResult:
             f"<div>{ctrl_line}</div>{note}{exp}</div>"
         )
 
-    def _repr_markdown_(self) -> str:
+    def to_markdown(self) -> str:
         ctrl = self.control
         return (
             f"**Claim `{self.id}` ({self.result}): {self.verdict.upper()}**\n\n"
@@ -116,6 +116,9 @@ class ClaimResult:
 
     def __str__(self) -> str:
         return f"[{self.verdict}] {self.id} ({self.result}): {self.measured}"
+
+    def __repr__(self) -> str:  # short, so a cell ending in ``claim.judge(...)`` shows one line, not a second box
+        return f"<ClaimResult {self.id}: {self.verdict}>"
 
 
 @dataclass
@@ -221,8 +224,8 @@ def _display(res: ClaimResult) -> None:
         return
     display(
         {
-            "text/html": res._repr_html_(),
-            "text/markdown": res._repr_markdown_(),
+            "text/html": res.to_html(),
+            "text/markdown": res.to_markdown(),
             "text/plain": str(res),
             CLAIM_MIME: json.loads(json.dumps(res.to_dict())),
         },

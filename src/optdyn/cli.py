@@ -1,4 +1,4 @@
-"""Command-line interface: ``optdyn list | run | build | claims | bench`` (also ``python -m optdyn``)."""
+"""Command-line interface: ``optdyn list | run | build | claims | bench | sweep`` (also ``python -m optdyn``)."""
 from __future__ import annotations
 
 import argparse
@@ -152,6 +152,7 @@ def cmd_sweep(args) -> int:
             args.slug, profile=args.profile, seeds=args.seeds, grid_file=args.grid, executor=args.executor,
             scheduler=args.scheduler, workers=args.workers, out=out, use_cache=not args.no_cache,
             retry_failed=args.retry_failed, progress=not args.no_progress, connect_timeout=args.connect_timeout,
+            dry_run=args.dry_run,
         )
     except SweepError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -160,6 +161,11 @@ def cmd_sweep(args) -> int:
         print(f"interrupted: finished points are saved in {out / 'runs'}; run the same command again to resume",
               file=sys.stderr)
         return 130
+    if args.dry_run:
+        for p in res.points:
+            print(f"{p.id}  {'done' if p.id in res.skipped else 'todo'}  " + ", ".join(f"{k}={v!r}" for k, v in p.overrides.items()))
+        print(f"{len(res.points)} points, {len(res.skipped)} done -> {out}")
+        return 0
     print(format_summary(res))
     return 1 if any(r["status"] == "crashed" for r in res.records.values()) else 0
 
@@ -208,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--no-cache", action="store_true", help="re-execute points even if the runner cache matches")
     sw.add_argument("--retry-failed", action="store_true", help="re-run points whose notebook raised")
     sw.add_argument("--no-progress", action="store_true")
+    sw.add_argument("--dry-run", action="store_true", help="check the grid and list the points; run nothing")
     sw.add_argument("--connect-timeout", type=float, default=5.0, metavar="S", help="seconds to reach --scheduler")
     sw.set_defaults(func=cmd_sweep)
     return p

@@ -29,7 +29,7 @@ def collect(notebooks: Iterable[str | Path]) -> dict:
         slug = run.get("slug", Path(path).stem)
         title = slug
         for cell in nb.cells:
-            if cell.cell_type == "markdown":
+            if cell.cell_type == "markdown" and "optdyn-provenance" not in cell.metadata.get("tags", []):
                 for line in cell.source.splitlines():
                     if line.startswith("# "):
                         title = line[2:].strip()
@@ -155,12 +155,13 @@ def status_page(data: dict, out_dir: str | Path, sweeps: dict | None = None) -> 
         "",
         "## Dashboard",
         "",
-        f"**{s['claims']} claims** in {n_ch} chapter{'s' if n_ch != 1 else ''}: "
-        f"{s['reproduced']} reproduced, {s['not reproduced']} not reproduced, {s['inconclusive']} inconclusive; "
+        f"**{s['claims']} claim{'s' if s['claims'] != 1 else ''}** in {n_ch} chapter{'s' if n_ch != 1 else ''}: "
+        f"{s['reproduced']} reproduced, {s['not reproduced']} not reproduced, {s['inconclusive']} inconclusive "
+        f"({', '.join(sorted({str(ch['run'].get('profile', '?')) for ch in data['chapters']})) or '?'} profile); "
         + (f"**{len(s['unexpected'])} differ from the documented verdict**." if s["unexpected"] else "every verdict is the documented one."),
         "",
-        "<table class='optdyn-dashboard optdyn-status-summary'><thead><tr><th>chapter</th><th>reproduced</th>"
-        "<th>not reproduced</th><th>inconclusive</th><th>as documented</th><th>profile</th><th>runtime (s)</th></tr></thead><tbody>",
+        "<table class='optdyn-dashboard optdyn-status-summary'><thead><tr><th>chapter</th><th>\u2714 reproduced</th>"
+        "<th>\u2718 not reproduced</th><th>? inconclusive</th><th>as documented</th><th>runtime (s)</th></tr></thead><tbody>",
     ]
     for ch in data["chapters"]:
         cnt = Counter(c["verdict"] for c in ch["claims"])
@@ -170,14 +171,14 @@ def status_page(data: dict, out_dir: str | Path, sweeps: dict | None = None) -> 
         lines.append(
             f"<tr><td><a href='{e(ch['slug'])}.html'>{e(ch['title'])}</a></td>"
             + "".join(_count_cell(cnt.get(v, 0), v) for v in VERDICTS)
-            + f"<td>{ok}/{len(ch['claims'])}</td><td>{e(str(run.get('profile', '?')))}</td>"
+            + f"<td>{ok}/{len(ch['claims'])}</td>"
             f"<td>{'%.1f' % rt if isinstance(rt, (int, float)) else '?'}</td></tr>"
         )
     n_ok = s["claims"] - len(s["unexpected"])
     total_rt = sum(float(ch["run"].get("runtime_s") or 0) for ch in data["chapters"])
     lines.append(
         "<tr><td><b>all</b></td>" + "".join(_count_cell(s[v], v) for v in VERDICTS)
-        + f"<td><b>{n_ok}/{s['claims']}</b></td><td></td><td><b>{total_rt:.1f}</b></td></tr></tbody></table>"
+        + f"<td><b>{n_ok}/{s['claims']}</b></td><td><b>{total_rt:.1f}</b></td></tr></tbody></table>"
     )
     lines.append("")
     if s["unexpected"]:
@@ -198,7 +199,13 @@ def status_page(data: dict, out_dir: str | Path, sweeps: dict | None = None) -> 
             sweep_cell = ""
             if sweeps:
                 sw = sweeps.get(c["id"])
-                sweep_cell = f"<td>{e(sw) if sw else '&ndash;'}</td>"
+                if isinstance(sw, dict):
+                    text = e(sw.get("label", ""))
+                    if sw.get("link"):
+                        text += f" (<a href='{e(sw['link'])}'>failing points</a>)"
+                    sweep_cell = f"<td>{text or '&ndash;'}</td>"
+                else:
+                    sweep_cell = f"<td>{e(sw) if sw else '&ndash;'}</td>"
             unexpected = c["verdict"] != c["expected"]
             lines.append(
                 f"<tr{' class=' + chr(39) + 'optdyn-unexpected' + chr(39) if unexpected else ''}>"

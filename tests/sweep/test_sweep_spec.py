@@ -171,8 +171,20 @@ def test_outputs_are_read_by_the_status_page(root, tmp_path):
     summ = sw.write_outputs(d, recs, meta, root)
     assert json.loads((d / "summary.json").read_text()) == json.loads(json.dumps(summ))
     labels = _load_sweeps(root)
-    assert labels["toy.a"].startswith("reproduced in 1 of 3 runs") and "_build/sweeps/toy" not in labels["toy.a"]
-    assert labels["toy.b"] == "not reproduced in 2 of 3 runs (fails at seed=2, n=10; 1 run raised an error)"
+    assert labels["toy.a"]["label"].startswith("reproduced in 1 of 3 runs") and "_build/sweeps/toy" not in labels["toy.a"]["label"]
+    assert labels["toy.b"]["label"] == "not reproduced in 2 of 3 runs (fails at seed=2, n=10; 1 run raised an error)"
+    assert labels["toy.a"]["link"] == "../sweeps/toy/failures.csv"
+    # the status page links the failing points; the build copies the CSV next to the site
+    from optdyn.book import _publish_sweeps
+    from optdyn.collect import status_page
+
+    data = {"chapters": [{"slug": "toy", "title": "Toy", "run": {}, "claims": [
+        {"id": "toy.a", "result": "R", "criterion": "c", "measured": "m", "verdict": "reproduced", "expected": "reproduced"}]}],
+        "summary": {"claims": 1, "reproduced": 1, "not reproduced": 0, "inconclusive": 0, "unexpected": []}}
+    page = status_page(data, tmp_path, sweeps=labels).read_text()
+    assert "reproduced in 1 of 3 runs" in page and "href='../sweeps/toy/failures.csv'" in page
+    _publish_sweeps(root, tmp_path / "html")
+    assert (tmp_path / "html" / "sweeps" / "toy" / "failures.csv").read_text() == (d / "failures.csv").read_text()
     rows = list(csv.DictReader((d / "runs.csv").open()))
     assert len(rows) == 2 + 2 + 1 and rows[0]["point_id"] == "p0" and rows[0]["seed"] == "0" and rows[0]["n"] == "10"
     fails = list(csv.DictReader((d / "failures.csv").open()))

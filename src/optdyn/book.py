@@ -226,6 +226,10 @@ def _drop_duplicate_claim_results(nb) -> None:
             html_out = "".join(html_out) if isinstance(html_out, list) else html_out
             if html_out and "optdyn-claim" in html_out and any(f"data-claim-id='{i}'" in html_out for i in shown):
                 continue
+            text = o.get("data", {}).get("text/plain", "") if o.get("output_type") == "execute_result" else ""
+            text = "".join(text) if isinstance(text, list) else text
+            if any(text.startswith(f"<ClaimResult {i}: ") for i in shown):
+                continue  # the one-line repr of the returned ClaimResult
             keep.append(o)
         cell.outputs = keep
 

@@ -116,3 +116,22 @@ def test_copied_commands_rerun_the_same_variant(tmp_path, toy):
     assert [(c["id"], c["verdict"], c["value"]) for c in claims_of(tmp_path / "pm.ipynb")] == want
     injected = json.loads(json.dumps(nbformat.read(str(tmp_path / "pm.ipynb"), as_version=4).metadata["papermill"]["parameters"]))
     assert injected == {**rec.parameters, "seed": 3}
+
+
+def test_returned_claim_result_is_not_shown_twice():
+    """A cell ending in ``claim.judge(...)``: the box is kept once, the returned result's repr dropped."""
+    import nbformat
+
+    from optdyn.book import _drop_duplicate_claim_results
+    from optdyn.claims import CLAIM_MIME, Claim
+
+    res = Claim(id="toy.once", result="R", statement="s", criterion="c").judge(
+        passed=True, measured="m", control={"name": "c", "measured": "m", "passed": False}, display=False)
+    box = nbformat.v4.new_output("display_data", data={"text/html": res.to_html(), CLAIM_MIME: res.to_dict()})
+    rep = nbformat.v4.new_output("execute_result", data={"text/plain": repr(res)}, execution_count=1)
+    other = nbformat.v4.new_output("execute_result", data={"text/plain": "42"}, execution_count=1)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("claim.judge(...)", outputs=[box, rep]),
+                                         nbformat.v4.new_code_cell("41 + 1", outputs=[other])])
+    _drop_duplicate_claim_results(nb)
+    assert [o["output_type"] for o in nb.cells[0].outputs] == ["display_data"]
+    assert nb.cells[1].outputs == [other]

@@ -74,3 +74,28 @@ def test_paired_noninferiority():
     assert stats.paired_noninferiority(a, b, delta=0.01)["passed"]
     worse = b - 0.05 + rng.normal(0.0, 0.005, 20)
     assert not stats.paired_noninferiority(worse, b, delta=0.01)["passed"]
+
+
+def test_wilcoxon_noninferiority_is_exact_and_robust_to_one_outlier():
+    from scipy import stats as st2
+
+    rng = np.random.default_rng(4)
+    b = rng.normal(0.9, 0.01, 10)
+    a = b + rng.normal(0.002, 0.003, 10)
+    # p-value equals scipy's exact one-sided signed-rank test of (a - b + delta)
+    r = stats.paired_noninferiority(a, b, delta=0.005, method="wilcoxon")
+    ref = st2.wilcoxon(a - b + 0.005, alternative="greater", method="exact").pvalue
+    assert abs(r["p"] - ref) < 1e-12 and r["passed"]
+    # one collapsed comparator run inflates the t-test's SE; the rank test is unaffected
+    b_out = b.copy()
+    b_out[0] = 0.1
+    assert not stats.paired_noninferiority(a, b_out, delta=0.005)["passed"]
+    assert stats.paired_noninferiority(a, b_out, delta=0.005, method="wilcoxon")["passed"]
+    # a clearly worse method is rejected by both
+    worse = b - 0.03
+    assert not stats.paired_noninferiority(worse, b, delta=0.005, method="wilcoxon")["passed"]
+    # the lower bound is below the Hodges-Lehmann estimate and above -delta when passing
+    walsh = ((a - b)[:, None] + (a - b)[None, :]) / 2
+    assert -0.005 < r["lower"] <= np.median(walsh[np.triu_indices(10)])
+    with pytest.raises(ValueError, match="method must be one of"):
+        stats.paired_noninferiority(a, b, delta=0.005, method="z")

@@ -188,6 +188,24 @@ def _signed_rank_null_cdf(n: int) -> np.ndarray:
     return np.cumsum(counts) / 2.0**n
 
 
+def _noninferiority_signed_rank(diff: np.ndarray, delta: float, alpha: float) -> dict:
+    """Exact signed-rank test of H0: pseudo-median(diff) <= -delta, with the Walsh-average lower bound."""
+    d = diff + delta
+    d = d[d != 0]
+    if d.size == 0:
+        p = 1.0
+    else:
+        t_plus = _st.rankdata(np.abs(d))[d > 0].sum()
+        cdf = _signed_rank_null_cdf(d.size)
+        # P(T+ >= t) under H0 (ties: mid-ranks, the exact table is then approximate)
+        p = float(1.0 - (cdf[int(np.ceil(t_plus)) - 1] if t_plus >= 1 else 0.0))
+    walsh = np.sort(((diff[:, None] + diff[None, :]) / 2.0)[np.triu_indices(diff.size)])
+    k = int(np.searchsorted(_signed_rank_null_cdf(diff.size), alpha, side="right"))  # P(T+ <= k - 1) <= alpha
+    lower = float(walsh[min(k, walsh.size - 1)])
+    return {"diff": float(diff.mean()), "se": float(diff.std(ddof=1) / np.sqrt(diff.size)), "lower": lower,
+            "p": p, "passed": bool(p < alpha)}
+
+
 def paired_noninferiority(a, b, delta: float, *, alpha: float = 0.05, method: str = "t") -> dict:
     """One-sided paired test of non-inferiority of ``a`` relative to ``b`` (larger is better).
 
@@ -200,31 +218,6 @@ def paired_noninferiority(a, b, delta: float, *, alpha: float = 0.05, method: st
     """
     if method not in ("t", "wilcoxon"):
         raise ValueError(f"method must be one of ['t', 'wilcoxon'], got {method!r}")
-    if method == "wilcoxon":
-        a = np.asarray(a, dtype=float)
-        b = np.asarray(b, dtype=float)
-        if a.shape != b.shape or a.ndim != 1 or a.size < 2:
-            raise ValueError("a and b must be 1-D paired samples of equal length >= 2")
-        delta = check_in_range("delta", delta, 0.0, None)
-        alpha = check_in_range("alpha", alpha, 0.0, 1.0, low_closed=False, high_closed=False)
-        diff = a - b
-        d = diff + delta
-        d = d[d != 0]
-        n = d.size
-        if n == 0:
-            p = 1.0
-        else:
-            ranks = _st.rankdata(np.abs(d))
-            t_plus = ranks[d > 0].sum()
-            cdf = _signed_rank_null_cdf(n)
-            # P(T+ >= t) under H0 (ties: mid-ranks, the exact table is then approximate)
-            p = float(1.0 - (cdf[int(np.ceil(t_plus)) - 1] if t_plus >= 1 else 0.0))
-        walsh = np.sort(((diff[:, None] + diff[None, :]) / 2.0)[np.triu_indices(diff.size)])
-        cdf_all = _signed_rank_null_cdf(diff.size)
-        k = int(np.searchsorted(cdf_all, alpha, side="right"))  # P(T+ <= k - 1) <= alpha
-        lower = float(walsh[k]) if k < walsh.size else float(walsh[-1])
-        return {"diff": float(diff.mean()), "se": float(diff.std(ddof=1) / np.sqrt(diff.size)), "lower": lower,
-                "p": p, "passed": bool(p < alpha)}
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     if a.shape != b.shape or a.ndim != 1 or a.size < 2:
@@ -232,6 +225,8 @@ def paired_noninferiority(a, b, delta: float, *, alpha: float = 0.05, method: st
     delta = check_in_range("delta", delta, 0.0, None)
     alpha = check_in_range("alpha", alpha, 0.0, 1.0, low_closed=False, high_closed=False)
     diff = a - b
+    if method == "wilcoxon":
+        return _noninferiority_signed_rank(diff, delta, alpha)
     n = diff.size
     m = float(diff.mean())
     se = float(diff.std(ddof=1) / np.sqrt(n))

@@ -53,7 +53,7 @@ quick:
 
 ## Open every page of the built site (_build/html) in headless Chromium, offline; report problems.
 site-check: $(STAMP) sysdeps
-	$(BIN)/python -m optdyn.site.check _build/html --screenshots _build/artifacts/screenshots
+	$(BIN)/python -m optdyn_book.site.check _build/html --screenshots _build/artifacts/screenshots
 
 bench: $(STAMP)
 	$(BIN)/optdyn bench --profile quick book

@@ -30,7 +30,7 @@ def built_book() -> dict:
     Built once: the first xdist worker builds under a file lock; the others then find every chapter
     in the content-addressed cache and only re-stage and re-read the result.
     """
-    from optdyn.book import build_book
+    from optdyn_book.build import build_book
 
     lock_path = ROOT / "_build" / ".test-build.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -38,9 +38,9 @@ def built_book() -> dict:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             done = ROOT / "_build" / ".test-build.json"
-            from optdyn.chapters import chapters
-            from optdyn.runner import cache_key, default_out_dir
-            from optdyn.chapters import resolve_parameters
+            from optdyn_book.chapters import chapters
+            from optdyn_book.runner import cache_key, default_out_dir
+            from optdyn_book.chapters import resolve_parameters
 
             keys = {c.slug: cache_key(c, resolve_parameters(c, "quick"), ROOT) for c in chapters(ROOT)}
             keys["_book_sources"] = _book_sources_hash()

@@ -52,10 +52,8 @@ def make_toy_project(dest: Path) -> Path:
         "  - caption: The book\n    chapters:\n      - file: book/status\n      - file: book/references\n      - file: book/api\n"
     )
     shutil.copytree(ROOT / "src" / "optdyn", dest / "src" / "optdyn", ignore=shutil.ignore_patterns("__pycache__"))
-    prof = dest / "src" / "optdyn" / "profiles"
+    prof = dest / "src" / "optdyn" / "papers" / "toy"
     prof.mkdir(parents=True, exist_ok=True)
-    for p in prof.glob("*.yaml"):
-        p.unlink()
-    (prof / "toy.yaml").write_text("quick:\n  n: 200\nbook: {}\nfull:\n  n: 5000\n")
+    (prof / "profile.yaml").write_text("quick:\n  n: 200\nbook: {}\nfull:\n  n: 5000\n")
     toy_notebook(dest / "book" / "toy.ipynb")
     return dest

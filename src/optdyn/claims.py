@@ -3,7 +3,7 @@
 A claim is stated (with its pass criterion) *before* the computation that tests it, then judged
 once with the measured value, the verdict and a negative control judged by the same criterion.
 Judging renders a visible verdict box in the notebook and stores a machine-readable copy in the
-cell output under the MIME type :data:`CLAIM_MIME`, which :mod:`optdyn.collect` reads back.
+cell output under the MIME type :data:`CLAIM_MIME`, which :mod:`optdyn_book.collect` reads back.
 """
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def _jsonable(x: Any) -> Any:
 
 @dataclass(frozen=True)
 class ClaimResult:
-    """The judged claim: what :func:`optdyn.collect` stores in ``claims.json``."""
+    """The judged claim: what :func:`optdyn_book.collect` stores in ``claims.json``."""
 
     id: str
     chapter: str

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _st
 
-from .validation import as_generator, check_in_range, check_int, check_probability
+from optdyn.validation import as_generator, check_in_range, check_int, check_probability
 
 __all__ = [
     "SlopeCI",

@@ -1,0 +1,1 @@
+"""One subpackage per chapter of the book, named by the chapter slug (``book/<slug>.ipynb``)."""

@@ -1,0 +1,147 @@
+"""Vectorised driver: R independent runs of a discrete optimiser on a problem with injected noise.
+
+Time is reported in SDE units ``t = k * eta`` (brief 1.3) and in samples processed ``k * B``
+(used by the batch-size scaling rules, brief pitfall 1). One Python loop over the steps; every step
+acts on arrays of shape (R, d), so there is no per-run loop.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, NamedTuple
+
+import numpy as np
+
+from optdyn.validation import as_generator, check_int
+
+__all__ = ["Optimizer", "Trajectory", "rec_mean_x", "rec_mean_sqrt_v", "run_optimizer", "record_steps"]
+
+
+class Optimizer(NamedTuple):
+    """A pure optimiser: ``init(params) -> state`` and ``update(grads, state, params) -> (params, state)``."""
+
+    name: str
+    init: Callable
+    update: Callable
+    hparams: Mapping[str, Any]
+
+
+@dataclass
+class Trajectory:
+    """Recorded output of a simulation (discrete runs or SDE paths).
+
+    t : (n_rec,) SDE time of each record; steps : (n_rec,) step index; samples : steps * batch size;
+    loss : (n_rec, R) loss of each run; records : name -> (n_rec, ...) arrays from the recorders;
+    x_final : (R, d); level : (R,) per-run time average of the loss over steps >= ``average_from``
+    (None when not requested); state_final : the final optimiser/SDE state.
+    """
+
+    t: np.ndarray
+    steps: np.ndarray
+    samples: np.ndarray
+    loss: np.ndarray
+    x_final: np.ndarray
+    records: dict = field(default_factory=dict)
+    level: np.ndarray | None = None
+    state_final: Any = None
+
+    @property
+    def mean_loss(self) -> np.ndarray:
+        return self.loss.mean(axis=1)
+
+
+def rec_mean_x(X, state) -> np.ndarray:
+    """Recorder: mean over runs of x, shape (d,)."""
+    return X.mean(axis=0)
+
+
+def rec_mean_sqrt_v(X, state) -> np.ndarray:
+    """Recorder: mean over runs and coordinates of sqrt(v) (optimiser state ``.v`` or SDE ``['V']``)."""
+    v = state["V"] if isinstance(state, dict) else state.v
+    return np.asarray(np.sqrt(np.maximum(v, 0.0)).mean())
+
+
+def record_steps(n_steps: int, record_every: int) -> np.ndarray:
+    """Step indices that are recorded: 0, record_every, 2 record_every, ... and always n_steps."""
+    s = np.arange(0, n_steps + 1, record_every)
+    if s[-1] != n_steps:
+        s = np.append(s, n_steps)
+    return s
+
+
+def _check_x0(x0, R: int, d: int) -> np.ndarray:
+    x0 = np.asarray(x0, dtype=float)
+    if x0.ndim == 0:
+        x0 = np.full(d, float(x0))
+    if x0.shape not in ((d,), (R, d)):
+        raise ValueError(f"x0 must be a scalar, shape ({d},) or ({R}, {d}), got {x0.shape}")
+    if not np.all(np.isfinite(x0)):
+        raise ValueError("x0 must be finite")
+    return np.broadcast_to(x0, (R, d)).copy()
+
+
+def run_optimizer(
+    opt: Optimizer,
+    problem,
+    noise,
+    x0,
+    *,
+    n_steps: int,
+    R: int,
+    rng,
+    record_every: int = 1,
+    average_from: int | None = None,
+    recorders: Mapping[str, Callable] | None = None,
+) -> Trajectory:
+    """Run R independent copies of ``opt`` for ``n_steps`` steps with g_k = grad f(x_k) + Z_k.
+
+    ``average_from`` (a step index) makes the driver accumulate, for every run, the time average of
+    f(x_k) over k = average_from, ..., n_steps (the stationary level of brief 5.0, without storing
+    every step).
+    """
+    if not isinstance(opt, Optimizer):
+        raise TypeError("opt must be an Optimizer (e.g. adaptive.sgd(eta=...))")
+    n_steps = check_int("n_steps", n_steps, low=1)
+    R = check_int("R", R, low=1)
+    record_every = check_int("record_every", record_every, low=1)
+    if average_from is not None:
+        average_from = check_int("average_from", average_from, low=0, high=n_steps)
+    rng = as_generator(rng)
+    recorders = dict(recorders or {})
+    X = _check_x0(x0, R, problem.d)
+    state = opt.init(X)
+    steps = record_steps(n_steps, record_every)
+    loss = np.empty((steps.size, R))
+    recs: dict[str, list] = {k: [] for k in recorders}
+    acc = np.zeros(R) if average_from is not None else None
+    j = 0
+
+    def _record(X, state):
+        nonlocal j
+        loss[j] = problem.loss(X)
+        for name, fn in recorders.items():
+            recs[name].append(np.asarray(fn(X, state), dtype=float))
+        j += 1
+
+    _record(X, state)
+    if acc is not None and average_from == 0:
+        acc += loss[0]
+    for k in range(1, n_steps + 1):
+        G = problem.grad(X) + noise.sample(rng, X.shape)
+        X, state = opt.update(G, state, X)
+        if acc is not None and k >= average_from:
+            acc += problem.loss(X)
+        if j < steps.size and steps[j] == k:
+            _record(X, state)
+    level = None if acc is None else acc / (n_steps - average_from + 1)
+    eta = float(opt.hparams["eta"])
+    B = int(getattr(noise, "batch_size", 1))
+    return Trajectory(
+        t=steps * eta,
+        steps=steps,
+        samples=steps * B,
+        loss=loss,
+        x_final=X,
+        records={k: np.stack(v) for k, v in recs.items()},
+        level=level,
+        state_final=state,
+    )

@@ -1,0 +1,8 @@
+"""optdyn_book: the tooling that turns the chapter notebooks into the book.
+
+``chapters`` (where chapters, parameters and profiles are), ``runner`` (papermill with a
+content-addressed cache), ``collect`` (claims ledger and status page), ``build`` (the site),
+``apidoc`` (the API page of the science package), ``sweep`` (robustness sweeps), ``site`` (the
+Sphinx extension and the browser check) and ``cli`` (the ``optdyn`` command, also
+``python -m optdyn_book``). It depends on the science package ``optdyn``, never the reverse.
+"""

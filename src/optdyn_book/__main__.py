@@ -1,0 +1,3 @@
+from optdyn_book.cli import main
+
+raise SystemExit(main())

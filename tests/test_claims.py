@@ -58,3 +58,95 @@ def test_box_and_machine_readable_copy():
     d = json.loads(json.dumps(r.to_dict()))
     assert d["value"] is None and d["margin"] == -0.3 and d["details"]["arr"] == [0, 1, 2]
     assert CLAIM_MIME.startswith("application/vnd.optdyn")
+
+
+# -- ledger v2 -----------------------------------------------------------------------------------
+
+from optdyn.claims import CLAIM_MIME as _M, ClaimSpec, Control, Deviation, Outcome, show_deviations  # noqa: E402
+from optdyn.validation import Condition  # noqa: E402
+
+BIG_N = Condition("large_n", "n >= 1000 (asymptotic regime)", ("n",), lambda P: P["n"] >= 1000)
+NEAR = Control("Sigma x 1.25", "near_miss", "Sigma_alpha scaled by 1.25")
+STRAW = Control("uncoupled chains", "illustration", "no coupling at all")
+POS = Control("negative-trace saddle", "positive", "a saddle whose T* does not depend on L_max")
+
+
+def spec(**kw):
+    base = dict(id="toy.rate", result="Theorem 2", statement="rate at n={P[n]}", criterion="|r - 1| < 0.1 at n = {P[n]}",
+                kind="empirical", conditions=(BIG_N,), controls=(NEAR, STRAW))
+    base.update(kw)
+    return ClaimSpec(**base)
+
+
+OK, BAD = Outcome(True, "r = 1.01", 1.01, 0.09), Outcome(False, "r = 1.3", 1.3, -0.2)
+
+
+def test_v2_reproduced_needs_rejected_controls():
+    r = spec().state({"n": 5000}).judge(OK, {"Sigma x 1.25": BAD, "uncoupled chains": BAD}, display=False)
+    assert r.verdict == "reproduced" and r.criterion == "|r - 1| < 0.1 at n = 5000"
+    d = r.to_dict()
+    assert d["kind"] == "empirical" and d["conditions"] == {"satisfied": True, "violated": [], "declared": ["large_n"]}
+    assert [c["role"] for c in d["controls"]] == ["near_miss", "illustration"] and "control" not in d
+    assert d["controls"][0]["deviation"] == "Sigma_alpha scaled by 1.25" and d["controls"][0]["passed"] is False
+    h = r.to_html()
+    assert "detects: Sigma_alpha scaled by 1.25" in h and "data-kind='empirical'" in h
+
+
+@pytest.mark.parametrize("ctrls,why", [
+    ({"Sigma x 1.25": OK, "uncoupled chains": BAD}, "Not rejected by the criterion: Sigma x 1.25"),
+    ({"Sigma x 1.25": BAD, "uncoupled chains": OK}, "Not rejected by the criterion: uncoupled chains"),
+    ({"Sigma x 1.25": Outcome(None, "too few runs"), "uncoupled chains": BAD}, "Not rejected"),
+])
+def test_v2_a_control_meeting_the_criterion_makes_it_inconclusive(ctrls, why):
+    r = spec().state({"n": 5000}).judge(OK, ctrls, display=False)
+    assert r.verdict == "inconclusive" and why in r.note
+
+
+def test_v2_not_reproduced_needs_a_passing_positive_control():
+    s = spec(expected="not reproduced", controls=(NEAR, POS))
+    r = s.state({"n": 5000}).judge(BAD, {"Sigma x 1.25": BAD, "negative-trace saddle": OK}, display=False)
+    assert r.verdict == "not reproduced" and r.as_expected
+    r = s.state({"n": 5000}).judge(BAD, {"Sigma x 1.25": BAD, "negative-trace saddle": BAD}, display=False)
+    assert r.verdict == "inconclusive" and "positive control" in r.note
+    with pytest.raises(ValueError, match="needs a positive control"):
+        spec(expected="not reproduced")
+
+
+def test_v2_outside_conditions_names_the_condition():
+    c = spec().state({"n": 50})
+    assert not c.applies and c.violated == ["large_n"]
+    r = c.judge(None, display=False)
+    assert r.verdict == "outside conditions" and "large_n (n >= 1000" in r.note
+    assert r.to_dict()["conditions"]["satisfied"] is False
+
+
+def test_v2_exact_claims():
+    s = ClaimSpec(id="toy.identity", result="Lemma 1", statement="E[DXD] = p X_p", criterion="max error < 1e-12",
+                  kind="exact", expected="verified (exact)")
+    assert s.state({}).judge(Outcome(True, "1e-16"), display=False).verdict == "verified (exact)"
+    assert s.state({}).judge(Outcome(False, "0.3"), display=False).verdict == "failed (exact)"
+    with pytest.raises(ValueError, match="must pass or fail"):
+        s.state({}).judge(Outcome(None, "?"), display=False)
+
+
+def test_v2_declaration_and_judging_are_checked():
+    with pytest.raises(ValueError, match="needs at least one near-miss"):
+        spec(controls=(STRAW,))
+    with pytest.raises(ValueError, match="kind must be one of"):
+        spec(kind="statistical")
+    with pytest.raises(ValueError, match="exact claim is expected"):
+        spec(kind="exact", controls=())
+    with pytest.raises(ValueError, match="role must be one of"):
+        Control("x", "negative", "y")
+    c = spec().state({"n": 5000})
+    with pytest.raises(ValueError, match="differ from those declared"):
+        c.judge(OK, {"Sigma x 1.25": BAD}, display=False)
+    with pytest.raises(TypeError, match="passed must be"):
+        Outcome(1, "x")
+
+
+def test_deviation_log():
+    devs = [Deviation("budget 12000 -> 30000 steps", "ad7d1f0", "censored slow plateaus", "not reproduced (seed 7)", "reproduced")]
+    assert show_deviations("toy", devs, display=False)[0]["commit"] == "ad7d1f0"
+    with pytest.raises(ValueError, match="non-empty 'why'"):
+        Deviation("x", "abc", " ", "a", "b")

@@ -9,6 +9,18 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 
 TOY_PARAMS = 'seed = 0\nprofile = "book"\nn = 1000\nscale = 1.0\nfail = False\nlabel = "toy"\n'
+TOY_SCHEMA = '''"""Parameters of the toy chapter."""
+from optdyn.validation import Interval, Options, Param, Schema
+
+SCHEMA = Schema("toy", (
+    Param("seed", "int", Interval(0, 2**32 - 1), "seed"),
+    Param("profile", "str", Options(("quick", "book", "full")), "profile name"),
+    Param("n", "int", Interval(10, 10**7), "number of samples"),
+    Param("scale", "float", Interval(0.0, 100.0, "right"), "scale of the samples"),
+    Param("fail", "bool", None, "raise in the notebook (tests the failure path)"),
+    Param("label", "str", None, "a free-text label"),
+))
+'''
 TOY_BODY = '''\
 import numpy as np
 from optdyn.claims import Claim
@@ -55,5 +67,6 @@ def make_toy_project(dest: Path) -> Path:
     prof = dest / "src" / "optdyn" / "papers" / "toy"
     prof.mkdir(parents=True, exist_ok=True)
     (prof / "profile.yaml").write_text("quick:\n  n: 200\nbook: {}\nfull:\n  n: 5000\n")
+    (prof / "parameters.py").write_text(TOY_SCHEMA)
     toy_notebook(dest / "book" / "toy.ipynb")
     return dest

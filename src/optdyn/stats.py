@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _st
 
-from optdyn.validation import as_generator, check_in_range, check_int, check_probability
+from optdyn.random import as_generator
+
+from optdyn.validation import check_in_range, check_int, check_probability
 
 __all__ = [
     "SlopeCI",

@@ -5,7 +5,7 @@ The site is built by Jupyter Book 1.x with execution switched off, from a stagin
 executed copy, plus the generated status and API pages. Warnings are errors (``-W -n --keep-going``).
 
 At staging time every chapter gets a *provenance* box under its title (:func:`provenance_markdown`):
-commit, ``src/optdyn`` hash, profile and every parameter (seed included), key package versions,
+commit, hash of the source files the chapter imports, profile and every parameter (seed included), key package versions,
 runtime, the download link of the executed notebook and copy-paste commands that re-run exactly
 this variant. The chapter notebooks in ``book/`` are never edited.
 """
@@ -127,7 +127,7 @@ def provenance_markdown(nb_path: str | Path, root: str | Path | None = None, rep
         "| | |",
         "|---|---|",
         f"| commit | {_md_code(commit)} |",
-        f"| `src/optdyn` tree (SHA-256) | {_md_code(src_hash)} |",
+        f"| chapter source (SHA-256 of the files it imports) | {_md_code(src_hash)} |",
         f"| profile | {_md_code(profile)} |",
         f"| runtime | {rt}" + (f" (peak memory {peak:.0f} MB)" if isinstance(peak, (int, float)) else "") + " |",
         "| packages | " + ", ".join(f"{k} {_md_code(v)}" for k, v in versions.items()) + " |",
@@ -153,7 +153,7 @@ def provenance_markdown(nb_path: str | Path, root: str | Path | None = None, rep
         ":class: note optdyn-provenance",
         "",
         f"Executed under the **`{profile}`** profile with seed **`{params.get('seed', '?')}`** in {rt}, "
-        f"commit `{short}`, `src/optdyn` SHA-256 `{str(src_hash)[:12]}`, {key_versions}. "
+        f"commit `{short}`, source SHA-256 `{str(src_hash)[:12]}`, {key_versions}. "
         f"{{download}}`Download the executed notebook <{nb_path.name}>`.",
         "",
         "Re-run exactly this variant from the repository root (after `make venv`), with `optdyn` "

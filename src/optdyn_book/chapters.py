@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from optdyn import validation as _validation
+
 __all__ = [
     "Chapter",
     "ParameterError",
@@ -30,8 +32,7 @@ __all__ = [
 PROFILES = ("quick", "book", "full")
 
 
-class ParameterError(ValueError):
-    """A chapter, profile or parameter that does not exist, or a value of the wrong type."""
+ParameterError = _validation.ParameterError  # a chapter, profile or parameter that does not exist, or a bad value
 
 
 def project_root(root: str | os.PathLike | None = None) -> Path:
@@ -53,7 +54,18 @@ class Chapter:
 
     @property
     def parameters(self) -> dict[str, Any]:
+        """Names and defaults of the notebook's ``parameters`` cell (the book profile)."""
         return notebook_parameters(self.notebook)
+
+    @property
+    def package(self) -> Path:
+        """The chapter's paper package, ``src/optdyn/papers/<slug>``."""
+        return self.notebook.parents[1] / "src" / "optdyn" / "papers" / self.slug
+
+    @property
+    def schema(self) -> _validation.Schema:
+        """The chapter's parameter schema (``SCHEMA`` of ``papers/<slug>/parameters.py``)."""
+        return load_schema(self.package / "parameters.py", self.slug)
 
     def profile(self, name: str) -> dict[str, Any]:
         if name not in self.profiles:
@@ -122,6 +134,28 @@ def chapter(slug: str, root: str | os.PathLike | None = None) -> Chapter:
 
 
 @lru_cache(maxsize=64)
+def _schema_cached(path: str, mtime: float, slug: str) -> _validation.Schema:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"_optdyn_schema_{slug}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    schema = getattr(mod, "SCHEMA", None)
+    if not isinstance(schema, _validation.Schema):
+        raise ParameterError(f"{path} must define SCHEMA, an optdyn.validation.Schema")
+    return schema
+
+
+def load_schema(path: str | os.PathLike, slug: str) -> _validation.Schema:
+    """The ``SCHEMA`` of a chapter's ``parameters.py``, loaded from the file (so a project's own copy of
+    the source, not only the installed package, defines it)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"chapter {slug!r} has no parameter schema ({p} is missing)")
+    return _schema_cached(str(p), p.stat().st_mtime, slug)
+
+
+@lru_cache(maxsize=64)
 def _parameters_cached(path: str, mtime: float) -> dict[str, Any]:
     nb = json.loads(Path(path).read_text())
     cells = [c for c in nb["cells"] if c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])]
@@ -146,41 +180,14 @@ def notebook_parameters(path: str | os.PathLike) -> dict[str, Any]:
     return dict(_parameters_cached(str(p), p.stat().st_mtime))
 
 
-def _type_name(v: Any) -> str:
-    return "null" if v is None else type(v).__name__
-
-
-def _coerce(name: str, value: Any, default: Any) -> Any:
-    """Check ``value`` against the type of the default; ints are accepted for floats."""
-    if default is None or value is None and default is None:
-        return value
-    if isinstance(default, bool):
-        ok = isinstance(value, bool)
-    elif isinstance(default, int):
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif isinstance(default, float):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if ok:
-            value = float(value)
-    elif isinstance(default, (list, tuple)):
-        ok = isinstance(value, (list, tuple))
-        if ok:
-            value = list(value)
-    else:
-        ok = isinstance(value, type(default))
-    if not ok:
-        raise ParameterError(
-            f"parameter {name!r} must be of type {_type_name(default)} (default {default!r}), "
-            f"got {_type_name(value)} {value!r}"
-        )
-    return value
-
-
 def resolve_parameters(ch: Chapter, profile: str = "book", overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Profile values, then ``overrides``, checked against the notebook's parameters.
+    """Profile values, then ``overrides``, checked against the chapter's parameter schema.
 
-    Returns only the values that papermill must inject (always including ``profile``).
-    Unknown names and values of the wrong type raise :class:`ParameterError` before anything runs.
+    Returns only the values that papermill must inject (always including ``profile``). The whole
+    effective parameter set (notebook defaults, profile, overrides) is validated: unknown names,
+    values of the wrong type or outside their allowed range, and violated relations between
+    parameters raise :class:`ParameterError`, naming the parameter and its allowed range, before
+    anything runs.
     """
     defaults = ch.parameters
     merged = {**ch.profile(profile), **(overrides or {})}
@@ -191,4 +198,12 @@ def resolve_parameters(ch: Chapter, profile: str = "book", overrides: dict[str, 
             f"unknown parameter(s) {', '.join(map(repr, unknown))} for chapter {ch.slug!r}; "
             f"known: {', '.join(sorted(defaults))}"
         )
-    return {k: _coerce(k, v, defaults[k]) for k, v in merged.items()}
+    schema = ch.schema
+    if set(schema.names) != set(defaults):
+        raise ParameterError(f"chapter {ch.slug!r}: the schema and the notebook's parameters cell differ "
+                             f"({sorted(set(schema.names) ^ set(defaults))})")
+    try:
+        checked = schema.validate({**defaults, **merged})
+    except ParameterError as exc:
+        raise ParameterError(f"chapter {ch.slug!r}: {exc}") from None
+    return {k: checked[k] for k in merged}

@@ -35,17 +35,44 @@ def _claims_table(claims: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _fmt(v) -> str:
+    return json.dumps(v) if not isinstance(v, str) else repr(v)
+
+
 def cmd_list(args) -> int:
-    for ch in chapters():
-        print(f"{ch.slug}: {ch.title}")
-        print(f"  notebook: {ch.notebook.relative_to(project_root())}")
-        print(f"  profiles: {', '.join(k for k in ch.profiles if k in PROFILES)}")
-        params = ch.parameters
-        w = max(len(k) for k in params) if params else 0
-        for k, v in params.items():
-            quick = ch.profiles.get("quick", {}) or {}
-            q = f"   (quick: {quick[k]!r})" if k in quick else ""
-            print(f"    {k:<{w}} = {v!r}{q}")
+    """``optdyn list``: the chapters; ``optdyn list SLUG``: every parameter of one chapter with its default,
+    its value in each profile, its meaning, its allowed range and the theorem conditions that read it."""
+    if not args.slug:
+        for ch in chapters():
+            print(f"{ch.slug}: {ch.title}")
+            print(f"  notebook: {ch.notebook.relative_to(project_root())}; profiles: "
+                  f"{', '.join(k for k in ch.profiles if k in PROFILES)}; {len(ch.parameters)} parameters "
+                  f"(optdyn list {ch.slug})")
+        return 0
+    ch = chapter(args.slug)
+    schema = ch.schema
+    defaults = ch.parameters
+    profs = {k: (ch.profiles.get(k) or {}) for k in PROFILES if k != "book" and k in ch.profiles}
+    print(f"{ch.slug}: {ch.title}")
+    print(f"  notebook {ch.notebook.relative_to(project_root())}; parameters {ch.package.relative_to(project_root())}/parameters.py")
+    print("  default = the book profile (the notebook's own values); other profiles override some of them.\n")
+    for prm in schema.params:
+        vals = f"default {_fmt(defaults.get(prm.name))}" + "".join(
+            f", {k} {_fmt(v[prm.name])}" for k, v in profs.items() if prm.name in v)
+        print(f"  {prm.name}  ({vals})")
+        print(f"      {prm.description}")
+        print(f"      allowed: {prm.allowed_text()}")
+        reading = schema.reading(prm.name)
+        if reading:
+            print(f"      theorem conditions reading it: {', '.join(reading)}")
+    if schema.relations:
+        print("\n  constraints between parameters:")
+        for r in schema.relations:
+            print(f"    - {r.message}")
+    if schema.conditions:
+        print("\n  theorem conditions (outside them a claim's verdict is 'outside conditions'):")
+        for c in schema.conditions:
+            print(f"    - {c.name}: {c.statement} (reads {', '.join(c.reads)})")
     return 0
 
 
@@ -174,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="optdyn", description="Run and build the optdyn reproducible-paper companion.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("list", help="chapters and their parameters with defaults").set_defaults(func=cmd_list)
+    ls = sub.add_parser("list", help="the chapters; with a chapter: its parameters (default, profiles, meaning, range)")
+    ls.add_argument("slug", nargs="?", help="a chapter slug: list its parameters")
+    ls.set_defaults(func=cmd_list)
 
     r = sub.add_parser("run", help="execute one chapter with papermill and print its claims")
     r.add_argument("slug")
@@ -220,9 +249,29 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _take_params(argv: list[str]) -> tuple[list[str], list[list[str]]]:
+    """Pull every ``-p/--param NAME VALUE`` out of ``argv`` before argparse sees it, so that a VALUE
+    starting with a dash (``-p x -0.5``, ``-p x -.inf``) is read as a value, not as an option."""
+    rest, pairs, i = [], [], 0
+    while i < len(argv):
+        if argv[i] in ("-p", "--param") and i + 2 < len(argv):
+            pairs.append([argv[i + 1], argv[i + 2]])
+            i += 3
+        else:
+            rest.append(argv[i])
+            i += 1
+    return rest, pairs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    argv, pairs = _take_params(argv)
     args = parser.parse_args(argv)
+    if pairs:
+        if not hasattr(args, "param"):
+            parser.error("-p/--param applies to 'run' only")
+        args.param = (args.param or []) + pairs
     if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
         parser.error("--jobs must be an integer >= 1")
     try:
@@ -230,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ParameterError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into e.g. `head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,7 +1,9 @@
 """Execute chapters with papermill, with a content-addressed cache.
 
-A chapter is re-executed only when its notebook, its resolved parameters, the ``src/optdyn`` source
-tree or the pins (``constraints.txt``) change: the SHA-256 of all four is the cache key. Executed
+A chapter is re-executed only when its notebook, its resolved parameters, the source files it imports
+(:func:`optdyn_book.sources.chapter_sources`: its paper package and the shared modules it uses) or the
+pins (``constraints.txt``) change: the SHA-256 of all four is the cache key. Editing the book tooling
+re-executes nothing; editing one paper re-executes only its chapter. Executed
 copies live in ``<out>/<slug>.ipynb`` with a sidecar ``<slug>.run.json``; a run writes to a
 temporary file first and is moved into place only when it succeeded, so a half-written notebook is
 never picked up as complete. A failed run is kept apart, in ``<out>/failed/<slug>.ipynb``.
@@ -25,18 +27,20 @@ from typing import Any, Sequence
 import nbformat
 
 from optdyn_book.chapters import Chapter, chapter, chapters, project_root, resolve_parameters
+from optdyn_book.sources import chapter_sources, sources_hash
 from optdyn.claims import CLAIM_MIME
 
 __all__ = [
     "ChapterFailed",
     "RunRecord",
     "cache_key",
+    "chapter_source_hash",
+    "code_key",
     "claims_of",
     "default_out_dir",
     "execute",
     "execute_many",
     "package_versions",
-    "source_tree_hash",
 ]
 
 KERNEL = "optdyn"
@@ -69,22 +73,10 @@ class RunRecord:
         return asdict(self)
 
 
-def _hash_files(paths: Sequence[Path], base: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(str(p.relative_to(base)).encode())
-        h.update(b"\0")
-        h.update(p.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def source_tree_hash(root: Path | None = None) -> str:
-    """SHA-256 over every ``.py``/``.yaml`` file under ``src/optdyn`` (paths and contents)."""
-    root = project_root(root)
-    src = root / "src" / "optdyn"
-    files = [p for p in src.rglob("*") if p.is_file() and p.suffix in {".py", ".yaml", ".yml"} and "__pycache__" not in p.parts]
-    return _hash_files(files, src)
+def chapter_source_hash(ch: Chapter, root: Path | None = None) -> str:
+    """SHA-256 over the source files the chapter imports (paths and contents), see :mod:`.sources`."""
+    src = project_root(root) / "src"
+    return sources_hash(chapter_sources(ch.notebook, src), src)
 
 
 def _notebook_digest(path: Path) -> str:
@@ -94,19 +86,28 @@ def _notebook_digest(path: Path) -> str:
     return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
 
 
-def cache_key(ch: Chapter, params: dict, root: Path | None = None) -> str:
-    """SHA-256 of (notebook sources, parameters, ``src/optdyn`` tree, pins)."""
+def code_key(ch: Chapter, root: Path | None = None) -> str:
+    """SHA-256 of what a chapter's code is: notebook sources, imported source files, pins. Sweeps use it
+    to tell a finished point from a stale one."""
     root = project_root(root)
     pins = root / "constraints.txt"
     h = hashlib.sha256()
     for part in (
         _notebook_digest(ch.notebook),
-        json.dumps(params, sort_keys=True),
-        source_tree_hash(root),
+        chapter_source_hash(ch, root),
         hashlib.sha256(pins.read_bytes()).hexdigest() if pins.exists() else "no-pins",
     ):
         h.update(part.encode())
         h.update(b"\0")
+    return h.hexdigest()
+
+
+def cache_key(ch: Chapter, params: dict, root: Path | None = None) -> str:
+    """SHA-256 of (:func:`code_key`, parameters): an executed copy is reused only when both match."""
+    h = hashlib.sha256()
+    h.update(code_key(ch, root).encode())
+    h.update(b"\0")
+    h.update(json.dumps(params, sort_keys=True).encode())
     return h.hexdigest()
 
 
@@ -216,7 +217,7 @@ def _execute_resolved(ch: Chapter, profile: str, params: dict, out: Path, use_ca
     failed_dir = out / "failed"
     rec = RunRecord(
         slug=ch.slug, profile=profile, parameters=params, key=key, notebook=str(final), runtime_s=0.0,
-        cached=False, ok=False, versions=package_versions(), commit=_git_commit(root), src_hash=source_tree_hash(root),
+        cached=False, ok=False, versions=package_versions(), commit=_git_commit(root), src_hash=chapter_source_hash(ch, root),
     )
     # A stale good copy must not survive next to a new attempt.
     for p in (final, sidecar):

@@ -33,7 +33,8 @@ Layout of a sweep folder (default ``_build/sweeps/<slug>``)::
     summary.csv  runs.csv  failures.csv
 
 A point id is the first 16 hex digits of the SHA-256 of ``(slug, profile, resolved parameters)``;
-a record also stores the *code key* (hash of the notebook sources, ``src/optdyn`` and the pins).
+a record also stores the *code key* (hash of the notebook sources, the source files the chapter
+imports and the pins: :func:`optdyn_book.runner.code_key`).
 Re-running a sweep skips every point whose record has the same code key and status ``ok`` or
 ``failed`` (the notebook raised: deterministic; re-run with ``--retry-failed``); ``crashed``
 points (killed worker or kernel) and stale ones (code changed) run again. The driver writes each
@@ -692,9 +693,9 @@ def default_sweep_dir(slug: str, root: Path | None = None) -> Path:
 
 
 def _code_key(ch: Chapter, root: Path) -> str:
-    from optdyn_book.runner import cache_key
+    from optdyn_book.runner import code_key
 
-    return cache_key(ch, {}, root)
+    return code_key(ch, root)
 
 
 def run_sweep(

@@ -29,9 +29,11 @@ def test_registry_and_parameters(toy):
         chapter("nope", toy)
     with pytest.raises(ParameterError, match="unknown parameter.*'sed'.*known: fail, label, n"):
         resolve_parameters(ch, "quick", {"sed": 1})
-    with pytest.raises(ParameterError, match="parameter 'n' must be of type int.*got float 2.5"):
+    with pytest.raises(ParameterError, match="chapter 'toy': n must be an integer, got float 2.5 \\(n: number of samples\\)"):
         resolve_parameters(ch, "quick", {"n": 2.5})
-    with pytest.raises(ParameterError, match="parameter 'fail' must be of type bool"):
+    with pytest.raises(ParameterError, match=r"n must be an integer in \[10, 10000000\], got 5"):
+        resolve_parameters(ch, "quick", {"n": 5})
+    with pytest.raises(ParameterError, match="fail must be True or False"):
         resolve_parameters(ch, "quick", {"fail": "yes"})
     with pytest.raises(ParameterError, match="profile must be one of"):
         resolve_parameters(ch, "huge")
@@ -45,8 +47,13 @@ def test_cache_reuses_and_reexecutes_on_source_change(toy, tmp_path):
     assert nb.metadata["optdyn"]["parameters"] == {"n": 200, "profile": "quick"}
     r2 = runner.execute("toy", profile="quick", out_dir=out, root=toy)
     assert r2.cached and r2.key == r1.key
-    # an edit under src/optdyn invalidates the cache
-    f = toy / "src" / "optdyn" / "stats.py"
+    # an edit of a module the chapter does not import (another paper, a module it never uses) re-executes
+    # nothing; an edit of a module it imports invalidates the cache
+    for other in ("stats.py", "papers/dropout_sgd/theory.py"):
+        f = toy / "src" / "optdyn" / other
+        f.write_text(f.read_text() + "\n# edit\n")
+        assert runner.execute("toy", profile="quick", out_dir=out, root=toy).cached
+    f = toy / "src" / "optdyn" / "validation.py"
     f.write_text(f.read_text() + "\n# edit\n")
     r3 = runner.execute("toy", profile="quick", out_dir=out, root=toy)
     assert not r3.cached and r3.key != r1.key
@@ -80,7 +87,7 @@ def test_cli_list_run_claims(toy, tmp_path):
     assert out.returncode == 0, out.stderr
     assert "toy.mean_zero  reproduced" in out.stdout and "executed in" in out.stdout
     bad = subprocess.run(exe + ["run", "toy", "-p", "seed", "x"], capture_output=True, text=True, env=env)
-    assert bad.returncode == 2 and "parameter 'seed' must be of type int" in bad.stderr
+    assert bad.returncode == 2 and "seed must be an integer, got str 'x'" in bad.stderr
     bad = subprocess.run(exe + ["run", "nope"], capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "unknown chapter 'nope'" in bad.stderr
     md = subprocess.run(exe + ["claims", str(tmp_path / "r"), "--format", "md"], capture_output=True, text=True, env=env)

@@ -77,8 +77,9 @@ def test_points_are_the_full_product_with_stable_ids(toy):
     "grid, match",
     [
         ({"bogus": [1, 2]}, "unknown parameter.*'bogus'"),
-        ({"n": [100, "many"]}, "parameter 'n' must be of type int"),
-        ({"fail": [0]}, "parameter 'fail' must be of type bool"),
+        ({"n": [100, "many"]}, "n must be an integer, got str 'many'"),
+        ({"fail": [0]}, "fail must be True or False"),
+        ({"n": [100, 10**12]}, r"n must be an integer in \[10, 10000000\]"),
         ({"n": []}, "'n' has an empty list"),
         ({"n": 100}, "'n' must map to a list"),
         ({"n": [100, 100]}, "'n' has duplicate values"),

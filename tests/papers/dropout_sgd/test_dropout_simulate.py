@@ -51,7 +51,7 @@ def test_seeds_reproduce_and_differ():
     des = GaussianDesign(paper_beta_star(3))
     kw = dict(checkpoints=[50, 100], average=True, online_cov=True)
     r1 = sgd_dropout_run(des, 0.9, 0.1, 100, 5, 11, **kw)
-    r2 = sgd_dropout_run(des, 0.9, 0.1, 100, 5, np.random.SeedSequence(11), **kw)
+    r2 = sgd_dropout_run(des, 0.9, 0.1, 100, 5, np.random.default_rng(11), **kw)
     r3 = sgd_dropout_run(des, 0.9, 0.1, 100, 5, 12, **kw)
     np.testing.assert_array_equal(r1.cov_hat, r2.cov_hat)
     np.testing.assert_array_equal(r1.avg, r2.avg)

@@ -99,7 +99,7 @@ def test_phase_diagram_vectorised_equals_single():
     X, Y = parity(3)
     net = DAGNet(resnet_like((3, 4, 4, 1), act="sigmoid", out_act="sigmoid"))
     w0 = net.init(2, scale=1.5)
-    pd = phase_diagram(net, w0, X, Y, [0.05, 1.0], [0.0, 0.9], 60, sharpness_every=30, sharpness_iters=5)
+    pd = phase_diagram(net, w0, X, Y, [0.05, 1.0], [0.0, 0.9], 60, sharpness_every=30, sharpness_iters=5, rng=0)
     assert pd["violations"].shape == (2, 2) and pd["certified"].shape == (2, 2)
     h = train(net, w0, X, Y, adaptive_momentum(1.0, 0.9, block_starts=net.block_starts("edge")), 60)
     assert pd["violations"][1, 1] == count_violations(h.E)
@@ -122,7 +122,7 @@ def test_data_deterministic_and_valid():
     with pytest.raises(ValueError, match="n_train"):
         digits_images(1500, 500, 0)
     with pytest.raises(ValueError, match="J must be"):
-        smooth_regression(0)
+        smooth_regression(0, 0)
 
 
 def test_autoencoder_specs():
@@ -139,7 +139,7 @@ def test_secant_quotients_and_L_run():
     X, Y = parity(3)
     net = DAGNet(chain((3, 4, 1), act="sigmoid", out_act="sigmoid"))
     w0 = net.init(4, scale=1.5)
-    h = train(net, w0, X, Y, adaptive_momentum(0.5, 0.3), 40, sharpness_every=10, sharpness_iters=5)
+    h = train(net, w0, X, Y, adaptive_momentum(0.5, 0.3), 40, sharpness_every=10, sharpness_iters=5, rng=0)
     # secant[k] = ||g_{k+1} - g_k|| / ||w_{k+1} - w_k||, recomputed by hand for the first step
     w1 = w0 + (-0.5 * net.loss_grad(w0, X, Y)[1])
     q = np.linalg.norm(net.loss_grad(w1, X, Y)[1] - net.loss_grad(w0, X, Y)[1]) / np.linalg.norm(w1 - w0)

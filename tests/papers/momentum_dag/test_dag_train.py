@@ -155,5 +155,5 @@ def test_validation_messages():
         train(net, w0[:-2], X, Y, gradient_descent(0.1), 5)
     with pytest.raises(ValueError, match="reduction"):
         train(net, w0, X, Y, gradient_descent(0.1), 5, reduction="avg")
-    with pytest.raises(TypeError, match="opt must be an Optimizer"):
+    with pytest.raises(TypeError, match="opt must be an optdyn.core.optim.Optimizer"):
         train(net, w0, X, Y, lambda g: g, 5)

@@ -15,5 +15,7 @@ def test_paper_defaults():
     assert (p.l_min, p.l_max, p.seed) == (pytest.approx(0.07), 0.1, 3)
     o = paper_defaults("one_cycle", total_epochs=5, steps_per_epoch=10, peak_lr=0.1)
     assert o.total_steps == 50 and o.pct_start == 0.45 and o.final_div_factor == 1e4
+    with pytest.raises(TypeError, match="seed"):  # no default seed for the random schedule
+        paper_defaults("plrs", total_epochs=5, steps_per_epoch=10, peak_lr=0.1)
     with pytest.raises(ValueError, match="name"):
         paper_defaults("adam", total_epochs=5, steps_per_epoch=10, peak_lr=0.1)

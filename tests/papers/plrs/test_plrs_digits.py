@@ -9,7 +9,7 @@ from optdyn.papers.plrs.schedule import PLRS
 
 @pytest.fixture(scope="module")
 def data():
-    return load_digits_split()
+    return load_digits_split(test_size=0.25, split_seed=0)
 
 
 def test_split(data):
@@ -20,7 +20,9 @@ def test_split(data):
     c_te = np.bincount(data.y_te) / data.y_te.size
     assert np.max(np.abs(c_tr - c_te)) < 0.01
     with pytest.raises(ValueError, match="test_size"):
-        load_digits_split(test_size=1.5)
+        load_digits_split(test_size=1.5, split_seed=0)
+    with pytest.raises(TypeError, match="split_seed"):
+        load_digits_split(test_size=0.25)  # no default split seed
 
 
 def test_loss_wiring_matches_hand_cross_entropy_and_finite_differences(data):

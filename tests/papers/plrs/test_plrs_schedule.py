@@ -53,7 +53,7 @@ def test_warmup_variant_and_degenerate():
     np.testing.assert_allclose(s.trace(4), [0.1, 0.15, 0.2, 0.25])
     assert s(2) == pytest.approx(0.2)
     np.testing.assert_allclose(s.sample(1, 3), [0.15] * 3)
-    c = PLRS(0.2, 0.2)
+    c = PLRS(0.2, 0.2, seed=0)
     np.testing.assert_array_equal(c.trace(5), [0.2] * 5)
     assert c.variance == 0.0
 
@@ -61,13 +61,14 @@ def test_warmup_variant_and_degenerate():
 @pytest.mark.parametrize(
     "kw, match",
     [
-        (dict(l_min=0.2, l_max=0.1), "l_min must be <= l_max"),
-        (dict(l_min=-0.1, l_max=0.1), "l_min"),
-        (dict(l_min=0.0, l_max=0.0), "l_max"),
-        (dict(l_min=0.1, l_max=float("inf")), "l_max"),
+        (dict(l_min=0.2, l_max=0.1, seed=0), "l_min must be <= l_max"),
+        (dict(l_min=-0.1, l_max=0.1, seed=0), "l_min"),
+        (dict(l_min=0.0, l_max=0.0, seed=0), "l_max"),
+        (dict(l_min=0.1, l_max=float("inf"), seed=0), "l_max"),
         (dict(l_min=0.1, l_max=0.2, seed=-1), "seed"),
-        (dict(l_min=0.1, l_max=0.2, block=0), "block"),
-        (dict(l_min=0.1, l_max=0.2, warmup_steps=-2), "warmup_steps"),
+        (dict(l_min=0.1, l_max=0.2), "seed"),  # no default seed
+        (dict(l_min=0.1, l_max=0.2, seed=0, block=0), "block"),
+        (dict(l_min=0.1, l_max=0.2, seed=0, warmup_steps=-2), "warmup_steps"),
     ],
 )
 def test_validation(kw, match):
@@ -77,9 +78,9 @@ def test_validation(kw, match):
 
 def test_sample_validation():
     with pytest.raises(ValueError, match="size"):
-        PLRS(0.1, 0.2).sample(0, 0)
+        PLRS(0.1, 0.2, seed=0).sample(0, 0)
     with pytest.raises(ValueError, match="step"):
-        PLRS(0.1, 0.2)(-1)
+        PLRS(0.1, 0.2, seed=0)(-1)
 
 
 def test_torch_adapter():

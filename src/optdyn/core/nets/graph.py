@@ -17,7 +17,9 @@ from typing import Sequence
 
 import numpy as np
 
-from optdyn.validation import as_generator, check_int, check_probability
+from optdyn.random import as_generator
+
+from optdyn.validation import check_int, check_probability
 from optdyn.core.nets.activations import canonical_name
 
 __all__ = ["DAGSpec", "chain", "resnet_like", "densenet_like", "random_dag", "autoencoder", "widths_of"]

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from optdyn.validation import as_generator, check_choice, check_int, check_positive
+from optdyn.random import as_generator
+
+from optdyn.validation import check_choice, check_int, check_positive
 from optdyn.core.nets.activations import get_activation
 from optdyn.core.nets.graph import DAGSpec
 from optdyn.core.nets.losses import LOSSES, REDUCTIONS, loss_and_dout

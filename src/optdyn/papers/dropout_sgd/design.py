@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.linalg import toeplitz
 
-from optdyn.validation import as_generator, check_in_range, check_int, check_positive
+from optdyn.random import as_generator
+
+from optdyn.validation import check_in_range, check_int, check_positive
 
 __all__ = [
     "GaussianDesign",

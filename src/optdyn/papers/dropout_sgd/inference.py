@@ -16,7 +16,8 @@ from scipy import integrate
 from scipy import stats as st
 
 from optdyn.stats import binomial_band
-from optdyn.validation import as_generator, check_in_range, check_int, check_positive
+from optdyn.random import as_generator
+from optdyn.validation import check_in_range, check_int, check_positive
 
 __all__ = [
     "coverage_band",

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optdyn.validation import as_generator, check_choice, check_int, check_probability
+from optdyn.random import as_generator
+
+from optdyn.validation import check_choice, check_int, check_probability
 from optdyn.papers.dropout_sgd.design import GaussianDesign
 from optdyn.papers.dropout_sgd.theory import check_step, gd_moments, sgd_identity_closed_form, sgd_moments
 from optdyn.papers.dropout_sgd.online_cov import BlockSchedule, OnlineNBMCovariance

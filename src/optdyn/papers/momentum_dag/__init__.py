@@ -4,7 +4,9 @@ from optdyn.papers.momentum_dag.data import blob_images, digits_images, parity, 
 from optdyn.papers.momentum_dag.checks import (convergence_metrics, min_descent_ratio, backprop_no_accumulation, best_iterate_bound, c_const, count_violations, descent_ratios,
                           endpoint_ratio, eta_star, fd_gradient, grad_check, phase_diagram, sharpness,
                           step_bound_ratio, tail_path_ratio, tail_sq_ratio, violations_mask)
-from optdyn.papers.momentum_dag.simulation import constant_length_momentum, History, MomentumState, Optimizer, adaptive_momentum, gradient_descent, heavy_ball, train
+from optdyn.core.optim import MomentumState, Optimizer, gradient_descent, heavy_ball
+from optdyn.papers.momentum_dag.optimizers import adaptive_momentum, constant_length_momentum
+from optdyn.papers.momentum_dag.simulation import History, train
 
 __all__ = [
     "convergence_metrics", "min_descent_ratio",

@@ -12,8 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from optdyn.core.nets import DAGNet
-from optdyn.validation import check_choice, check_in_range, check_int, check_positive
-from optdyn.papers.momentum_dag.simulation import History, adaptive_momentum, check_param, heavy_ball, train
+from optdyn.validation import check_array, check_choice, check_in_range, check_int, check_positive
+from optdyn.core import numerics
+from optdyn.core.optim import heavy_ball
+from optdyn.papers.momentum_dag.optimizers import adaptive_momentum
+from optdyn.papers.momentum_dag.simulation import History, train
+from optdyn.random import as_generator
 
 __all__ = [
     "grad_check", "fd_gradient", "backprop_no_accumulation", "sharpness", "eta_star", "c_const",
@@ -24,16 +28,9 @@ __all__ = [
 
 
 def fd_gradient(net: DAGNet, w, X, Y, h: float = 1e-6, loss: str = "squared", reduction: str = "sum") -> np.ndarray:
-    """Central finite-difference gradient ``(E(w + h e_k) - E(w - h e_k)) / (2h)`` for every coordinate,
-    evaluated in one vectorised pass (the ``2 * size`` perturbed weight vectors are the runs)."""
-    check_positive("h", h)
-    w = np.asarray(w, dtype=float)
-    if w.ndim != 1:
-        raise ValueError(f"w must be a single flat vector, got shape {w.shape}")
-    I = h * np.eye(net.size)
-    Ep = net.loss(w + I, X, Y, loss, reduction)
-    Em = net.loss(w - I, X, Y, loss, reduction)
-    return (Ep - Em) / (2 * h)
+    """Central finite-difference gradient ``(E(w + h e_k) - E(w - h e_k)) / (2h)`` of the network loss
+    (:func:`optdyn.core.numerics.fd_gradient`; the perturbed weight vectors are the runs)."""
+    return numerics.fd_gradient(lambda W: net.loss(W, X, Y, loss, reduction), w, h)
 
 
 def grad_check(net: DAGNet, w, X, Y, h: float = 1e-6, loss: str = "squared", reduction: str = "sum",
@@ -75,34 +72,31 @@ def backprop_no_accumulation(net: DAGNet, w, X, Y, reduction: str = "sum"):
     return (float(E) if np.ndim(E) == 0 else E), g
 
 
-def sharpness(net: DAGNet, w, X, Y, iters: int = 20, v0=None, rng=0, loss: str = "squared",
+def sharpness(net: DAGNet, w, X, Y, iters: int = 20, v0=None, rng=None, loss: str = "squared",
               reduction: str = "sum") -> tuple[np.ndarray, np.ndarray]:
     """Spectral norm of the Hessian ``||Hess E(w)||_2`` by power iteration on finite-difference
     Hessian-vector products (vectorised over runs). Returns ``(lambda, v)``; pass ``v`` back as ``v0``
     to warm-start."""
-    from optdyn.papers.momentum_dag.simulation import _power_step
-    from optdyn.validation import as_generator
-
     check_int("iters", iters, 1)
     w = np.asarray(w, dtype=float)
     v = as_generator(rng).standard_normal(w.shape) if v0 is None else np.asarray(v0, dtype=float)
-    lam, v = _power_step(net, w, v, X, Y, loss, reduction, iters)
+    lam, v = numerics.power_iteration(lambda u: net.hvp(w, u, X, Y, loss, reduction), v, iters)
     return (float(lam) if np.ndim(lam) == 0 else lam), v
 
 
 def eta_star(L, s):
     """Certified step size ``eta*(s) = 2 (1 - s) / (L (1 + s)^2)`` ([R], derived in the Wu template)."""
-    L = check_param("L", L, 0.0, None, low_closed=False)
-    s = check_param("s", s, 0.0, 1.0, high_closed=False)
+    L = check_array("L", L, 0.0, None, low_closed=False)
+    s = check_array("s", s, 0.0, 1.0, high_closed=False)
     out = 2.0 * (1.0 - s) / (L * (1.0 + s) ** 2)
     return float(out) if out.ndim == 0 else out
 
 
 def c_const(eta, s, L):
     """Sufficient-decrease constant ``c(eta, s) = (1 - s) - (L eta / 2)(1 + s)^2`` of Lemma C ([R])."""
-    eta = check_param("eta", eta, 0.0, None, low_closed=False)
-    s = check_param("s", s, 0.0, 1.0, high_closed=False)
-    L = check_param("L", L, 0.0, None)
+    eta = check_array("eta", eta, 0.0, None, low_closed=False)
+    s = check_array("s", s, 0.0, 1.0, high_closed=False)
+    L = check_array("L", L, 0.0, None)
     out = (1.0 - s) - 0.5 * L * eta * (1.0 + s) ** 2
     return float(out) if out.ndim == 0 else out
 
@@ -172,15 +166,15 @@ def best_iterate_bound(E0, eta, c, k) -> np.ndarray:
 
 
 def phase_diagram(net: DAGNet, w0, X, Y, etas, ss, iters: int, *, rule: str = "adaptive", granularity: str = "edge",
-                  reduction: str = "sum", sharpness_every: int | None = 25, sharpness_iters: int = 10, rng=0) -> dict:
+                  reduction: str = "sum", sharpness_every: int | None = 25, sharpness_iters: int = 10, rng=None) -> dict:
     """Train every ``(s, eta)`` pair of the grid from the same ``w0`` in ONE vectorised run (weights get a
     leading run axis) and return ``violations`` (n_s, n_eta), ``L_run`` (n_s, n_eta; self-consistent
     sharpness along each run), ``eta_star`` (n_s, n_eta) = 2(1-s)/(L_run (1+s)^2), ``certified``
     (eta < eta_star), ``E_final`` and the :class:`History` ``hist`` (runs flattened s-major).
     ``rule="classical"`` uses heavy ball with ``beta = s``."""
     check_choice("rule", rule, ("adaptive", "classical"))
-    etas = check_param("etas", etas, 0.0, None, low_closed=False).ravel()
-    ss = check_param("ss", ss, 0.0, 1.0, high_closed=False).ravel()
+    etas = check_array("etas", etas, 0.0, None, low_closed=False).ravel()
+    ss = check_array("ss", ss, 0.0, 1.0, high_closed=False).ravel()
     S, H = np.meshgrid(ss, etas, indexing="ij")
     if rule == "adaptive":
         opt = adaptive_momentum(H.ravel(), S.ravel(), block_starts=net.block_starts(granularity))

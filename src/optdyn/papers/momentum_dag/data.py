@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from optdyn.validation import as_generator, check_int, check_in_range
+from optdyn.random import as_generator
+
+from optdyn.validation import check_int, check_in_range
 
 __all__ = ["parity", "smooth_regression", "blob_images", "digits_images"]
 
@@ -27,7 +29,7 @@ def parity(n_bits: int = 3, low: float = 0.1, high: float = 0.9) -> tuple[np.nda
     return X, Y
 
 
-def smooth_regression(J: int = 64, rng=0, d_in: int = 4) -> tuple[np.ndarray, np.ndarray]:
+def smooth_regression(J: int, rng, d_in: int = 4) -> tuple[np.ndarray, np.ndarray]:
     """``x ~ U[-1,1]^{d_in}``, ``y = 0.5 + 0.4 sin(2 x_{1:2})``: ``(X (J, d_in), Y (J, 2))``."""
     J = check_int("J", J, 1)
     d_in = check_int("d_in", d_in, 2)
@@ -36,7 +38,7 @@ def smooth_regression(J: int = 64, rng=0, d_in: int = 4) -> tuple[np.ndarray, np
     return X, 0.5 + 0.4 * np.sin(2.0 * X[:, :2])
 
 
-def blob_images(n: int, rng=0, side: int = 8) -> np.ndarray:
+def blob_images(n: int, rng, side: int = 8) -> np.ndarray:
     """``n`` synthetic ``side x side`` images (flattened, ``(n, side^2)``): sums of 1-3 Gaussian blobs with
     random centres, widths 0.8-2 pixels and amplitudes 0.5-1, clipped to [0, 1] and mapped to [0.1, 0.9]."""
     n = check_int("n", n, 1)
@@ -56,7 +58,7 @@ def blob_images(n: int, rng=0, side: int = 8) -> np.ndarray:
     return 0.1 + 0.8 * np.clip(img, 0.0, 1.0).reshape(n, side * side)
 
 
-def digits_images(n_train: int, n_test: int, rng=0) -> tuple[np.ndarray, np.ndarray]:
+def digits_images(n_train: int, n_test: int, rng) -> tuple[np.ndarray, np.ndarray]:
     """Random disjoint train/test subsets of scikit-learn's bundled 8x8 digits (1797 images, shipped with
     the package, no network), pixel values 0..16 mapped to [0.1, 0.9]: ``(X_train, X_test)``."""
     from sklearn.datasets import load_digits

@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as _st
 
-from optdyn.validation import as_generator, check_in_range, check_int
+from optdyn.random import as_generator
+
+from optdyn.validation import check_in_range, check_int
 
 __all__ = [
     "mann_whitney",

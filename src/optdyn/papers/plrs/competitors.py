@@ -23,11 +23,13 @@ def paper_defaults(
     peak_lr: float,
     l_min_ratio: float = 0.7,
     constant_lr: float | None = None,
-    seed: int = 0,
+    seed: int | None = None,
 ) -> Schedule:
     """Schedule ``name`` with the paper's settings for a run of ``total_epochs`` epochs.
 
-    * ``plrs``: ``U[l_min_ratio * peak_lr, peak_lr]`` per step (``L_max = peak_lr``).
+    * ``plrs``: ``U[l_min_ratio * peak_lr, peak_lr]`` per step (``L_max = peak_lr``), drawn from
+      ``seed`` (required for ``plrs``: there is no default seed; the other schedules are
+      deterministic and ignore it).
     * ``cosine_wr``: SGDR, ``T_0 = 1`` epoch, ``T_mult = 2``, ``eta_min = 1e-4`` (capped at peak).
     * ``cosine``: single cosine annealing to 0 over the run.
     * ``one_cycle``: torch OneCycleLR, ``pct_start = 0.45``, ``div_factor = 10``,
@@ -44,6 +46,8 @@ def paper_defaults(
     ratio = check_in_range("l_min_ratio", l_min_ratio, 0.0, 1.0)
     n = ep * spe
     if name == "plrs":
+        if seed is None:
+            raise TypeError("paper_defaults('plrs', ...) needs an explicit seed (e.g. streams.seed_of(name))")
         return PLRS(l_min=ratio * peak, l_max=peak, seed=seed)
     if name == "cosine_wr":
         return CosineWarmRestarts(base_lr=peak, steps_per_epoch=spe, t0_epochs=1.0, t_mult=2.0, eta_min=min(1e-4, peak))

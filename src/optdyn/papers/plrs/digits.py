@@ -15,7 +15,8 @@ from typing import Sequence
 import numpy as np
 
 from optdyn.core.nets import DAGNet, chain, softmax_cross_entropy
-from optdyn.validation import as_generator, check_in_range, check_int
+from optdyn.random import as_generator
+from optdyn.validation import check_in_range, check_int
 
 __all__ = ["DigitsData", "load_digits_split", "make_mlp", "train_schedules", "lr_range_test", "evaluate"]
 
@@ -28,8 +29,11 @@ class DigitsData:
     y_te: np.ndarray
 
 
-def load_digits_split(test_size: float = 0.25, split_seed: int = 0) -> DigitsData:
-    """Stratified train/test split of scikit-learn's bundled digits (1797 8x8 images), X / 16."""
+def load_digits_split(test_size: float = 0.25, *, split_seed: int) -> DigitsData:
+    """Stratified train/test split of scikit-learn's bundled digits (1797 8x8 images), X / 16.
+
+    ``split_seed`` is the ``random_state`` of the split; it has no default: the caller states it
+    (the chapter uses a fixed, documented split, independent of the chapter seed)."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 

@@ -35,7 +35,8 @@ class PLRS:
     ----------
     l_min, l_max : bounds, ``0 <= l_min <= l_max`` (the paper has ``0 < L_min < L_max``;
         ``l_min == l_max`` degenerates to a constant rate).
-    seed : non-negative integer; the rates depend only on ``(seed, step)``.
+    seed : non-negative integer, required (no default seed); the rates depend only on
+        ``(seed, step)``. In the chapter it comes from a named stream, ``Streams.seed_of(name)``.
     warmup_steps : 0 (the paper). ``> 0`` gives the authors' later fairseq variant: a linear ramp
         ``l_min + (l_max - l_min) t / warmup_steps`` for ``t < warmup_steps``, then sampling.
     block : block length of the counter-based stream (a performance knob; it changes the draws).
@@ -43,7 +44,7 @@ class PLRS:
 
     l_min: float
     l_max: float
-    seed: int = 0
+    seed: int
     warmup_steps: int = 0
     block: int = 4096
 

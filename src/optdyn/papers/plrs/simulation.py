@@ -14,7 +14,8 @@ from typing import Callable, Mapping
 import numpy as np
 
 from optdyn.papers.plrs.schedule import PLRS
-from optdyn.validation import as_generator, check_choice, check_in_range, check_int
+from optdyn.random import as_generator
+from optdyn.validation import check_choice, check_in_range, check_int
 
 from optdyn.papers.plrs.landscapes import sphere_noise
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from optdyn.validation import as_generator, check_in_range, check_int
+from optdyn.random import as_generator
+
+from optdyn.validation import check_in_range, check_int
 
 from optdyn.papers.plrs.landscapes import sphere_noise
 

@@ -1,0 +1,68 @@
+"""The chapter's parameter schema: every notebook default and profile value validates; bad values are refused."""
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from optdyn.core.nets import DAGNet, chain
+from optdyn.papers.momentum_dag import adaptive_momentum, parity, phase_diagram, train
+from optdyn.papers.momentum_dag.parameters import SCHEMA
+from optdyn.validation import ParameterError
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _defaults() -> dict:
+    nb = json.loads((ROOT / "book" / "momentum_dag.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    ns: dict = {}
+    exec("".join(cell["source"]), {}, ns)
+    return ns
+
+
+def _profiles() -> dict:
+    return yaml.safe_load((ROOT / "src" / "optdyn" / "papers" / "momentum_dag" / "profile.yaml").read_text())
+
+
+def test_schema_covers_the_parameters_cell_and_profiles_validate():
+    d = _defaults()
+    assert set(d) == set(SCHEMA.names)
+    SCHEMA.validate(d)
+    prof = _profiles()
+    for name in ("quick", "book", "full"):
+        SCHEMA.validate({**d, **(prof.get(name) or {}), "profile": name})
+    sw = prof["sweep"]
+    for seed, combo in itertools.product(sw["seeds"], itertools.product(*sw["grid"].values())):
+        SCHEMA.validate({**d, **(prof.get("quick") or {}), "seed": seed, **dict(zip(sw["grid"], combo))})
+
+
+@pytest.mark.parametrize("name, value, match", [
+    ("conv_iters", 10**12, "conv_iters must be an integer in"),
+    ("hb_iters", 10**12, "hb_iters must be an integer in"),
+    ("conv_iters", 6002, "multiple of 4"),
+    ("pd_log10_eta_max", -3.0, "larger than pd_log10_eta_min"),
+    ("ae_train", 1500, "at most 1797"),
+    ("pd_ss", [0.5] * 100, "pd_ss must be a list"),
+    ("hb_etas", [0.01, float("inf")], "finite"),
+    ("conv_s", 1.0, "conv_s must be"),
+    ("granularity", "layer", "granularity must be one of"),
+    ("seed", 2**32, "seed must be an integer in"),
+])
+def test_schema_refuses_bad_values(name, value, match):
+    with pytest.raises(ParameterError, match=match):
+        SCHEMA.validate({**_defaults(), name: value})
+
+
+def test_sharpness_needs_an_explicit_rng():
+    X, Y = parity(3)
+    net = DAGNet(chain((3, 4, 1), act="sigmoid", out_act="sigmoid"))
+    w0 = net.init(np.random.default_rng(0), scale=1.5)
+    with pytest.raises(TypeError, match="rng is required"):
+        train(net, w0, X, Y, adaptive_momentum(0.5, 0.3), 5, sharpness_every=2)
+    with pytest.raises(TypeError, match="rng is required"):
+        phase_diagram(net, w0, X, Y, [0.1], [0.0], 5)
+    with pytest.raises(TypeError, match="SeedSequence"):
+        train(net, w0, X, Y, adaptive_momentum(0.5, 0.3), 5, sharpness_every=2, rng=np.random.SeedSequence(0))

@@ -1,10 +1,19 @@
-"""Optimiser updates vs hand-written scalar references; AdamW vs a hand-computed trace; R = 1 vs scalar loop."""
+"""The one optimiser protocol (optdyn.core.optim): hand-written references, and one table of common
+checks over every optimiser of the package (optax ``alias_test`` style)."""
 import math
 
 import numpy as np
 import pytest
 
-from optdyn.papers.adaptive_sdes import (DiagQuadratic, GaussianNoise, adamw, rmspropw, run_optimizer, sgd, signsgd)
+from optdyn.core.optim import (Optimizer, adamw, apply_updates, chain, gradient_descent, heavy_ball, rmspropw, scale,
+                               sgd, signsgd)
+from optdyn.papers.adaptive_sdes import DiagQuadratic, GaussianNoise, run_optimizer
+from optdyn.papers.momentum_dag.optimizers import adaptive_momentum, constant_length_momentum
+
+
+def _step(o, g, st, x):
+    u, st = o.update(g, st, x)
+    return apply_updates(x, u), st
 
 
 def _ref_adamw(gs, x0, eta, b1, b2, eps, theta):
@@ -25,11 +34,11 @@ def test_sgd_and_signsgd_single_step():
     x = np.array([[1.0, -2.0, 0.5]])
     g = np.array([[0.3, -0.1, 0.0]])
     o = sgd(eta=0.1)
-    x1, st = o.update(g, o.init(x), x)
+    x1, st = _step(o, g, o.init(x), x)
     np.testing.assert_array_equal(x1, [[0.97, -1.99, 0.5]])
     assert st.count == 1
     o = signsgd(eta=0.1)
-    x1, _ = o.update(g, o.init(x), x)
+    x1, _ = _step(o, g, o.init(x), x)
     np.testing.assert_allclose(x1, [[0.9, -1.9, 0.5]])  # sign(0) = 0: the coordinate does not move
 
 
@@ -46,7 +55,7 @@ def test_rmspropw_scalar_reference():
     X = np.array([[1.5]])
     st = o.init(X)
     for g, r in zip(gs, ref):
-        X, st = o.update(np.array([[g]]), st, X)
+        X, st = _step(o, np.array([[g]]), st, X)
         assert X[0, 0] == pytest.approx(r, rel=1e-14)
 
 
@@ -58,9 +67,9 @@ def test_adamw_matches_hand_computed_trace():
     o = adamw(eta=0.1, beta1=0.5, beta2=0.75, eps=0.0, theta=0.5)
     X = np.array([[1.0]])
     st = o.init(X)
-    X, st = o.update(np.array([[1.0]]), st, X)
+    X, st = _step(o, np.array([[1.0]]), st, X)
     assert X[0, 0] == pytest.approx(0.85, abs=1e-15)
-    X, st = o.update(np.array([[-1.0]]), st, X)
+    X, st = _step(o, np.array([[-1.0]]), st, X)
     assert X[0, 0] == pytest.approx(0.85 + 0.1 / 3 - 0.05 * 0.85, abs=1e-15)
     assert st.count == 2 and st.m[0, 0] == pytest.approx(-0.25) and st.v[0, 0] == pytest.approx(0.4375)
 
@@ -73,17 +82,17 @@ def test_adamw_equals_pytorch_style_reference_and_first_step_is_sign():
     X = np.array([[0.7]])
     st = o.init(X)
     for g, r in zip(gs, ref):
-        X, st = o.update(np.array([[g]]), st, X)
+        X, st = _step(o, np.array([[g]]), st, X)
         assert X[0, 0] == pytest.approx(r, rel=1e-13)
     # with eps = 0 and theta = 0 the first bias-corrected step is exactly eta * sign(g0)
     o = adamw(eta=0.01, beta1=0.99, beta2=0.999, eps=0.0)
-    X1, _ = o.update(np.array([[-3.7, 0.2]]), o.init(np.zeros((1, 2))), np.zeros((1, 2)))
+    X1, _ = _step(o, np.array([[-3.7, 0.2]]), o.init(np.zeros((1, 2))), np.zeros((1, 2)))
     np.testing.assert_allclose(X1, [[0.01, -0.01]], rtol=1e-12)
 
 
 def test_adamw_without_bias_correction():
     o = adamw(eta=0.1, beta1=0.5, beta2=0.75, eps=0.0, bias_correction=False)
-    X, _ = o.update(np.array([[1.0]]), o.init(np.ones((1, 1))), np.ones((1, 1)))
+    X, _ = _step(o, np.array([[1.0]]), o.init(np.ones((1, 1))), np.ones((1, 1)))
     assert X[0, 0] == pytest.approx(1 - 0.1 * 0.5 / 0.5)  # m=0.5, v=0.25
 
 
@@ -102,7 +111,7 @@ def test_R1_run_equals_scalar_loop(make):
     losses = [prob.loss(x)[0]]
     for _ in range(25):
         g = prob.lam * x + rng.standard_normal(x.shape) * 0.5
-        x, st = opt.update(g, st, x)
+        x, st = _step(opt, g, st, x)
         losses.append(0.5 * float(np.sum(prob.lam * x[0] ** 2)))
     np.testing.assert_allclose(tr.loss[:, 0], losses, rtol=1e-13)
     np.testing.assert_allclose(tr.t, np.arange(26) * 0.02)
@@ -148,3 +157,79 @@ def test_run_optimizer_validation():
         run_optimizer(sgd(eta=0.1), prob, GaussianNoise(1.0), [1.0, 2.0, 3.0], n_steps=2, R=2, rng=0)
     with pytest.raises(TypeError, match="rng"):
         run_optimizer(sgd(eta=0.1), prob, GaussianNoise(1.0), 0.0, n_steps=2, R=2, rng=None)
+
+
+# -- one table over every optimiser of the package ------------------------------------------------
+
+OPTIMIZERS = {
+    "sgd": lambda: sgd(eta=0.05),
+    "signsgd": lambda: signsgd(eta=0.05),
+    "rmspropw": lambda: rmspropw(eta=0.05, beta=0.9, theta=0.2, v0=0.5),
+    "adamw": lambda: adamw(eta=0.05, beta1=0.9, beta2=0.99, theta=0.2),
+    "heavy_ball": lambda: heavy_ball(0.05, 0.8),
+    "gradient_descent": lambda: gradient_descent(0.05),
+    "adaptive_momentum": lambda: adaptive_momentum(0.05, 0.5),
+    "adaptive_momentum_blocks": lambda: adaptive_momentum(0.05, 0.5, block_starts=(0, 2)),
+    "constant_length_momentum": lambda: constant_length_momentum(0.05, 0.01),
+    "chain": lambda: chain(scale(2.0), sgd(eta=0.025)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_protocol_pure_and_deterministic(name):
+    """init/update are pure: the same inputs give the same updates, the inputs are not modified, and
+    the result is an Optimizer with a name and the learning rate in hparams."""
+    opt = OPTIMIZERS[name]()
+    assert isinstance(opt, Optimizer) and opt.name and "eta" in opt.hparams
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 4))
+    g = rng.standard_normal((3, 4))
+    x0, g0 = x.copy(), g.copy()
+    st = opt.init(x)
+    u1, st1 = opt.update(g, st, x)
+    u2, st2 = opt.update(g, st, x)
+    np.testing.assert_array_equal(u1, u2)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(g, g0)
+    assert u1.shape == x.shape and np.all(np.isfinite(u1))
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_vectorised_runs_equal_single_runs(name):
+    """Rows of a (R, d) parameter array are independent runs: 8 steps on all rows at once equal 8 steps
+    on each row alone."""
+    opt = OPTIMIZERS[name]()
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((3, 4))
+    G = rng.standard_normal((8, 3, 4))
+    st = opt.init(X)
+    Xv = X.copy()
+    for k in range(8):
+        Xv, st = _step(opt, G[k] + 0.1 * Xv, st, Xv)
+    for r in range(3):
+        x = X[r:r + 1].copy()
+        s = opt.init(x)
+        for k in range(8):
+            x, s = _step(opt, G[k, r:r + 1] + 0.1 * x, s, x)
+        np.testing.assert_allclose(Xv[r], x[0], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_descends_on_a_quadratic(name):
+    """Every optimiser (deterministic gradients) lowers f(x) = |x|^2 / 2 from x = (1, ..., 1)."""
+    opt = OPTIMIZERS[name]()
+    x = np.ones((1, 4))
+    st = opt.init(x)
+    for _ in range(30):
+        x, st = _step(opt, x.copy(), st, x)
+    assert float(np.sum(x**2)) < 4.0
+
+
+def test_chain_passes_updates_as_gradients():
+    o = chain(scale(-1.0), signsgd(eta=0.1))  # sign of the negated gradient, times -0.1
+    x = np.array([[2.0, -3.0]])
+    u, st = o.update(np.array([[5.0, -0.1]]), o.init(x), x)
+    np.testing.assert_allclose(u, [[0.1, -0.1]])
+    assert isinstance(st, tuple) and len(st) == 2 and o.name == "scale+SignSGD"
+    with pytest.raises(TypeError, match="Optimizer"):
+        chain()

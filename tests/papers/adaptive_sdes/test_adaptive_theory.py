@@ -60,7 +60,7 @@ def test_stationary_losses_vs_simulation():
     lam = np.array([1.0, 2.0, 4.0, 8.0])
     P = DiagQuadratic(lam)
     eta = 0.01
-    ss = np.random.SeedSequence(2024).spawn(6)
+    ss = np.random.default_rng(2024).spawn(6)
 
     def level(opt, noise, T, rng):
         K = int(round(T / eta))

@@ -80,7 +80,7 @@ def test_parallel_map_equals_serial_and_layer_report():
     from optdyn.papers.saddle_to_saddle import experiments as ex
 
     X, _, G = circle_data()
-    tasks = [dict(widths=(2, 6, 6, 1), X=X, G=G, seed=s, n_restarts=3, n_iter=100) for s in range(3)]
+    tasks = [dict(widths=(2, 6, 6, 1), X=X, G=G, rng=s, n_restarts=3, n_iter=100) for s in range(3)]
     a = ex.parallel_map(ex.solve_depth, tasks, n_jobs=1)
     b = ex.parallel_map(ex.solve_depth, tasks, n_jobs=2)
     for ra, rb in zip(a, b):

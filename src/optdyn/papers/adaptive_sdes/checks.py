@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _st
 
-from optdyn.validation import as_generator, check_in_range, check_int, check_positive
+from optdyn.random import as_generator
+
+from optdyn.validation import check_in_range, check_int, check_positive
 
 __all__ = ["BandCheck", "band_check", "decay_rate", "log_checkpoints", "loglog_slope", "stationary_summary"]
 

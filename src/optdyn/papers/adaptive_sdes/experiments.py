@@ -1,32 +1,26 @@
 """Experiment drivers of the chapter (thin wrappers combining optimisers, SDEs and criteria).
 
-Each function takes a ``numpy.random.SeedSequence`` (or int) and spawns independent children for the
-discrete runs and the SDE paths (brief 5.0: never couple the Brownian increments to the optimiser's
-noise, pitfall 16). All runs are vectorised over R.
+Each function takes a ``numpy.random.Generator`` (a named stream of the chapter) and spawns independent
+children for the discrete runs and the SDE paths (brief 5.0: never couple the Brownian increments to
+the optimiser's noise, pitfall 16). All runs are vectorised over R.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from optdyn.random import as_generator
 from optdyn.validation import check_int, check_positive
 from optdyn.papers.adaptive_sdes import theory as th
-from optdyn.papers.adaptive_sdes.adamw import adamw
+from optdyn.core.optim import adamw, signsgd
 from optdyn.papers.adaptive_sdes.integrate import euler_maruyama
 from optdyn.papers.adaptive_sdes.noise import GaussianNoise
 from optdyn.papers.adaptive_sdes.sdes import adamw_sde, rho_from_beta, signsgd_sde
-from optdyn.papers.adaptive_sdes.signsgd import signsgd
 from optdyn.papers.adaptive_sdes.simulation import run_optimizer
 
 __all__ = ["adam_ablation", "pair_runs", "scaling_levels", "scaling_rates", "stationary_scan", "weak_error_scan"]
 
 
-def _seq(seed) -> np.random.SeedSequence:
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    return np.random.SeedSequence(check_int("seed", seed, low=0))
-
-
-def pair_runs(problem, noise, opt, sdes: dict, *, x0, T: float, R: int, seed, n_records: int = 200,
+def pair_runs(problem, noise, opt, sdes: dict, *, x0, T: float, R: int, rng, n_records: int = 200,
               sde_state_kw: dict | None = None, dt: float | None = None, recorders=None) -> dict:
     """Discrete optimiser and a dict of SDE models from the same x0 on [0, T] (t = k eta).
 
@@ -34,7 +28,7 @@ def pair_runs(problem, noise, opt, sdes: dict, *, x0, T: float, R: int, seed, n_
     """
     eta = float(opt.hparams["eta"])
     K = int(round(T / eta))
-    kids = _seq(seed).spawn(1 + len(sdes))
+    kids = as_generator(rng).spawn(1 + len(sdes))
     rec_every = max(1, K // n_records)
     out = {"disc": run_optimizer(opt, problem, noise, x0, n_steps=K, R=R, rng=kids[0], record_every=rec_every,
                                  recorders=recorders)}
@@ -46,12 +40,12 @@ def pair_runs(problem, noise, opt, sdes: dict, *, x0, T: float, R: int, seed, n_
     return out
 
 
-def stationary_scan(make_opt, problem, noises: list, *, T_of, R: int, seed, x0=0.0, burn_frac: float = 0.5):
+def stationary_scan(make_opt, problem, noises: list, *, T_of, R: int, rng, x0=0.0, burn_frac: float = 0.5):
     """Per-run stationary levels (time average over the last ``1 - burn_frac`` of [0, T]) for each noise.
 
     ``make_opt()`` returns a fresh optimiser; ``T_of(noise)`` the horizon. Returns a list of (R,) arrays.
     """
-    kids = _seq(seed).spawn(len(noises))
+    kids = as_generator(rng).spawn(len(noises))
     out = []
     for kid, nz in zip(kids, noises):
         opt = make_opt(nz)
@@ -73,13 +67,13 @@ def _make(optimizer: str, hp: dict):
 
 
 def scaling_levels(problem, sigma: float, base: dict, deltas, *, optimizer: str, beta_rule: str, scale_eta: bool,
-                   samples: int, R: int, seed, x0=0.0, n_records: int = 200) -> list:
+                   samples: int, R: int, rng, x0=0.0, n_records: int = 200) -> list:
     """Per-run loss averaged over the second half of a fixed sample budget, batch B = delta * B_base.
 
     Hyper-parameters from :func:`theory.scale_hparams`. Returns a list (one per delta) of Trajectories
     (``level`` = the per-run averages, ``loss`` recorded about every samples/n_records samples).
     """
-    kids = _seq(seed).spawn(len(deltas))
+    kids = as_generator(rng).spawn(len(deltas))
     out = []
     for kid, delta in zip(kids, deltas):
         hp = th.scale_hparams(base, delta, optimizer=optimizer, beta_rule=beta_rule, scale_eta=scale_eta)
@@ -92,13 +86,13 @@ def scaling_levels(problem, sigma: float, base: dict, deltas, *, optimizer: str,
 
 
 def scaling_rates(problem, sigma: float, base: dict, deltas, *, optimizer: str, beta_rule: str, scale_eta: bool,
-                  samples: int, R: int, seed, x0, sample_spacing: int) -> list:
+                  samples: int, R: int, rng, x0, sample_spacing: int) -> list:
     """Normalised mean r(s) = sum_i E x_i(s) / sum_i x0_i against samples processed s, for each delta.
 
     Records every ``sample_spacing`` samples (a multiple of every batch size). Returns a list of
     (samples_grid, runs (n_rec, R)) pairs.
     """
-    kids = _seq(seed).spawn(len(deltas))
+    kids = as_generator(rng).spawn(len(deltas))
     x0 = np.broadcast_to(np.asarray(x0, float), (problem.d,))
     rec = {"r": lambda X, s: X.sum(axis=1) / x0.sum()}
     out = []
@@ -114,7 +108,7 @@ def scaling_rates(problem, sigma: float, base: dict, deltas, *, optimizer: str, 
     return out
 
 
-def adam_ablation(problem, sigma: float, *, eta: float, beta1: float, beta2: float, T: float, R: int, seed) -> dict:
+def adam_ablation(problem, sigma: float, *, eta: float, beta1: float, beta2: float, T: float, R: int, rng) -> dict:
     """Stationary level (from x0 = 0, V0 = sigma^2 for the explicit ordering) of discrete Adam and of the
     Adam SDE with/without the eta*rho1 term and with explicit / 'mv_first' ordering (brief pitfall 3).
 
@@ -122,7 +116,7 @@ def adam_ablation(problem, sigma: float, *, eta: float, beta1: float, beta2: flo
     """
     nz = GaussianNoise(sigma)
     K = int(round(T / eta))
-    kids = _seq(seed).spawn(5)
+    kids = as_generator(rng).spawn(5)
     out = {"discrete Adam": run_optimizer(adamw(eta=eta, beta1=beta1, beta2=beta2), problem, nz, 0.0, n_steps=K,
                                           R=R, rng=kids[0], record_every=K, average_from=K // 2).level}
     i = 1
@@ -137,14 +131,14 @@ def adam_ablation(problem, sigma: float, *, eta: float, beta1: float, beta2: flo
     return out
 
 
-def weak_error_scan(problem, noise, etas, *, T: float, R: int, seed, dt_div: int = 8, kind: str = "full",
+def weak_error_scan(problem, noise, etas, *, T: float, R: int, rng, dt_div: int = 8, kind: str = "full",
                     n_checkpoints: int = 20) -> dict:
     """Weak error of the SignSGD SDE: max over common checkpoints t <= T of |E f(x_k) - E f(X_{k eta})|.
 
     SDE integrated with dt = eta/dt_div. Returns {'eta', 'err', 'se'} with the SE of the worst difference.
     """
     etas = [check_positive("eta", e) for e in etas]
-    kids = _seq(seed).spawn(2 * len(etas))
+    kids = as_generator(rng).spawn(2 * len(etas))
     grid = np.linspace(0, T, n_checkpoints + 1)[1:]
     errs, ses = [], []
     for j, eta in enumerate(etas):

@@ -14,7 +14,9 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from optdyn.validation import as_generator, check_int, check_positive
+from optdyn.random import as_generator
+
+from optdyn.validation import check_int, check_positive
 from optdyn.papers.adaptive_sdes.sdes import SDE
 from optdyn.papers.adaptive_sdes.simulation import Trajectory, record_steps
 

@@ -19,7 +19,9 @@ import math
 import numpy as np
 from scipy import special
 
-from optdyn.validation import as_generator, check_in_range, check_int
+from optdyn.random import as_generator
+
+from optdyn.validation import check_in_range, check_int
 
 __all__ = ["GaussianNoise", "StudentTNoise", "student_t_sign_mean"]
 

@@ -7,22 +7,16 @@ acts on arrays of shape (R, d), so there is no per-run loop.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from optdyn.validation import as_generator, check_int
+from optdyn.core.optim import Optimizer, apply_updates
+from optdyn.random import as_generator
 
-__all__ = ["Optimizer", "Trajectory", "rec_mean_x", "rec_mean_sqrt_v", "run_optimizer", "record_steps"]
+from optdyn.validation import check_int
 
-
-class Optimizer(NamedTuple):
-    """A pure optimiser: ``init(params) -> state`` and ``update(grads, state, params) -> (params, state)``."""
-
-    name: str
-    init: Callable
-    update: Callable
-    hparams: Mapping[str, Any]
+__all__ = ["Trajectory", "rec_mean_x", "rec_mean_sqrt_v", "run_optimizer", "record_steps"]
 
 
 @dataclass
@@ -99,7 +93,7 @@ def run_optimizer(
     every step).
     """
     if not isinstance(opt, Optimizer):
-        raise TypeError("opt must be an Optimizer (e.g. adaptive.sgd(eta=...))")
+        raise TypeError("opt must be an optdyn.core.optim.Optimizer (e.g. sgd(eta=...))")
     n_steps = check_int("n_steps", n_steps, low=1)
     R = check_int("R", R, low=1)
     record_every = check_int("record_every", record_every, low=1)
@@ -127,7 +121,8 @@ def run_optimizer(
         acc += loss[0]
     for k in range(1, n_steps + 1):
         G = problem.grad(X) + noise.sample(rng, X.shape)
-        X, state = opt.update(G, state, X)
+        U, state = opt.update(G, state, X)
+        X = apply_updates(X, U)
         if acc is not None and k >= average_from:
             acc += problem.loss(X)
         if j < steps.size and steps[j] == k:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from optdyn.validation import as_generator, check_int, check_type
+from optdyn.random import as_generator
+
+from optdyn.validation import check_int, check_type
 
 __all__ = ["ridge_teacher", "circle_data", "digits_data", "cost_gradient_at_zero"]
 

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optdyn.validation import as_generator, check_int, check_positive
+from optdyn.random import as_generator
+
+from optdyn.validation import check_int, check_positive
 from optdyn.papers.saddle_to_saddle.model import ReLUChain
 
 __all__ = ["EscapeResult", "optimal_escape_direction"]

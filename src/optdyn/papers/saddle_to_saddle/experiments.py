@@ -9,7 +9,9 @@ import multiprocessing as mp
 import numpy as np
 from scipy import stats as _st
 
-from optdyn.validation import as_generator, check_int
+from optdyn.random import as_generator
+
+from optdyn.validation import check_int
 from optdyn.papers.saddle_to_saddle.escape import EscapeResult, optimal_escape_direction
 from optdyn.papers.saddle_to_saddle.checks import count_large_svals, detect_plateaus, rank_defect, relu_gap, sv_ratio
 from optdyn.papers.saddle_to_saddle.model import ReLUChain
@@ -35,7 +37,7 @@ def _call(args):
 def parallel_map(fn, kwargs_list, n_jobs: int = 1) -> list:
     """``[fn(**kw) for kw in kwargs_list]``, over ``n_jobs`` forked worker processes when ``n_jobs > 1``.
 
-    Results are in input order and identical to the serial loop (each task carries its own seed).
+    Results are in input order and identical to the serial loop (each task carries its own generator).
     """
     n_jobs = check_int("n_jobs", n_jobs, low=1)
     tasks = [(fn, dict(kw)) for kw in kwargs_list]
@@ -46,11 +48,11 @@ def parallel_map(fn, kwargs_list, n_jobs: int = 1) -> list:
         return list(ex.map(_call, tasks))
 
 
-def solve_depth(widths, X, G, *, seed, n_restarts: int, n_iter: int, step0: float = 0.1, step1: float = 1e-3
+def solve_depth(widths, X, G, *, rng, n_restarts: int, n_iter: int, step0: float = 0.1, step1: float = 1e-3
                 ) -> EscapeResult:
     """Optimal escape direction for one architecture (solver of :mod:`.escape`)."""
     model = ReLUChain(widths)
-    return optimal_escape_direction(model, X, G, rng=as_generator(seed), n_restarts=n_restarts,
+    return optimal_escape_direction(model, X, G, rng=as_generator(rng), n_restarts=n_restarts,
                                     n_iter=n_iter, step0=step0, step1=step1)
 
 
@@ -76,16 +78,15 @@ def layer_report(model: ReLUChain, w, X) -> dict:
     }
 
 
-def width_study(X, G, *, depth: int, widths, n_restarts: int, n_iter: int, threshold: float, seed,
+def width_study(X, G, *, depth: int, widths, n_restarts: int, n_iter: int, threshold: float, rng,
                 step0: float = 0.1) -> dict:
     """Solver restarts for each hidden width ``w`` (all hidden layers of width ``w``): the speeds and
     the fraction of restarts with speed ``> threshold`` (Example 1 width study, brief C6)."""
-    ss = np.random.SeedSequence(seed) if not isinstance(seed, np.random.SeedSequence) else seed
-    kids = ss.spawn(len(widths))
+    kids = as_generator(rng).spawn(len(widths))
     d_in, d_out = X.shape[1], G.shape[1]
     speeds, frac = [], []
     for wd, kid in zip(widths, kids):
-        res = solve_depth((d_in,) + (int(wd),) * (depth - 1) + (d_out,), X, G, seed=kid,
+        res = solve_depth((d_in,) + (int(wd),) * (depth - 1) + (d_out,), X, G, rng=kid,
                           n_restarts=n_restarts, n_iter=n_iter, step0=step0)
         speeds.append(res.restart_speeds)
         frac.append(float(np.mean(res.restart_speeds > threshold)))
@@ -134,10 +135,10 @@ def plateau_ranks(steps, loss, sv_steps, svals_layer, *, C0: float, window: int 
     return pls, ranks
 
 
-def gd_run(widths, X, Ystar, *, alpha: float, seed, n_steps: int, runs: int | None = None, **train_kw):
-    """GD from the balanced init ``W_l = alpha G_l/||G_l||_F`` drawn from ``seed`` (:func:`.train.train_gd`)."""
+def gd_run(widths, X, Ystar, *, alpha: float, rng, n_steps: int, runs: int | None = None, **train_kw):
+    """GD from the balanced init ``W_l = alpha G_l/||G_l||_F`` drawn from ``rng`` (:func:`.simulation.train_gd`)."""
     from optdyn.papers.saddle_to_saddle.simulation import train_gd
 
     model = ReLUChain(widths)
-    w0 = model.init(as_generator(seed), alpha, runs=runs)
+    w0 = model.init(as_generator(rng), alpha, runs=runs)
     return train_gd(model, X, Ystar, w0, n_steps, **train_kw)

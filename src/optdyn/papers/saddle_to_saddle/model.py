@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from optdyn.core.nets import DAGNet, chain
-from optdyn.validation import as_generator, check_positive
+from optdyn.random import as_generator
+from optdyn.validation import check_positive
 from optdyn.papers.saddle_to_saddle.checks import relu_gap
 
 __all__ = ["ReLUChain"]

@@ -1,0 +1,92 @@
+"""The chapter's parameter schema: every default, profile and sweep point is valid; bad values are refused."""
+import ast
+import inspect
+import itertools
+import json
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from optdyn.papers.adaptive_sdes import experiments as ex
+from optdyn.papers.adaptive_sdes.parameters import SCHEMA, nu_values
+from optdyn.validation import ParameterError
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _defaults() -> dict:
+    nb = json.loads((ROOT / "book" / "adaptive_sdes.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    src = "".join(cell["source"])
+    return {n.targets[0].id: ast.literal_eval(n.value) for n in ast.parse(src).body}
+
+
+def _profiles() -> dict:
+    return yaml.safe_load((ROOT / "src" / "optdyn" / "papers" / "adaptive_sdes" / "profile.yaml").read_text())
+
+
+def _sets():
+    d = _defaults()
+    prof = _profiles()
+    grid = prof["sweep"]["grid"]
+    for name in ("quick", "book", "full"):
+        P = {**d, **(prof.get(name) or {}), "profile": name}
+        yield P
+        for seed, vals in itertools.product(prof["sweep"]["seeds"], itertools.product(*grid.values())):
+            yield {**P, **dict(zip(grid, vals)), "seed": seed}
+
+
+def test_schema_covers_the_parameters_cell():
+    assert set(SCHEMA.names) == set(_defaults())
+
+
+def test_every_profile_and_sweep_point_validates():
+    for P in _sets():
+        SCHEMA.validate(P)
+
+
+def test_inf_in_nus_survives_json_and_yaml():
+    """The validated nus keep "inf" as a string, so re-injected values (JSON -> YAML, as papermill -y)
+    re-validate to themselves; a float inf (YAML .inf) is normalised to the same string."""
+    P = SCHEMA.validate({**_defaults(), **_profiles()["full"], "profile": "full"})
+    assert P["nus"][-1] == "inf"
+    assert SCHEMA.validate(yaml.safe_load(json.dumps(dict(P)))) == P
+    assert SCHEMA.validate({**_defaults(), "nus": [1.0, 3.0, math.inf]})["nus"] == [1.0, 3.0, "inf"]
+    assert nu_values(P["nus"]) == [1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 10.0, math.inf]
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(R=10**12), "R must be"),
+    (dict(R_weak=10**7), "R_weak"),
+    (dict(scaling_samples=10**12), "scaling_samples"),
+    (dict(eta=1e-9), "eta"),
+    (dict(T_adam=1e9), "T_adam"),
+    (dict(seed=2**32), "seed"),
+    (dict(lam_min=float("nan")), "lam_min"),
+    (dict(sigma_grid=[0.5, 1.0, float("inf")]), "sigma_grid"),
+    (dict(sigma_grid=[0.5] * 100), "sigma_grid"),
+    (dict(nus=[1.0, 3.0, "Inf"]), "nus"),
+    (dict(nus=[1.0, 2.0]), "must contain 1.0 and 3.0"),
+    (dict(nu_sde=["inf"]), "nu_sde"),
+    (dict(lam_min=2.0, lam_max=1.0), "at least lam_min"),
+    (dict(eta=0.05, lam_max=100.0), "below 2"),
+    (dict(deltas=[2, 4]), "start with 1"),
+    (dict(deltas=[1, 3, 4]), "divide"),
+    (dict(rate_samples=100), "10 \\* max\\(deltas\\)"),
+    (dict(batch_grid=[1, 4, 4]), "distinct"),
+    (dict(adam_sigma_grid=[1.0, 4.0, 2.0]), "increasing"),
+    (dict(run_weak_order=1), "run_weak_order"),
+    (dict(profile="huge"), "profile"),
+])
+def test_bad_values_are_refused(bad, match):
+    with pytest.raises(ParameterError, match=match):
+        SCHEMA.validate({**_defaults(), **bad})
+
+
+def test_experiment_drivers_have_no_default_rng():
+    for name in ex.__all__:
+        p = inspect.signature(getattr(ex, name)).parameters
+        assert "seed" not in p, name
+        assert p["rng"].default is inspect.Parameter.empty, name

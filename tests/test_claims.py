@@ -72,7 +72,8 @@ POS = Control("negative-trace saddle", "positive", "a saddle whose T* does not d
 
 
 def spec(**kw):
-    base = dict(id="toy.rate", result="Theorem 2", statement="rate at n={P[n]}", criterion="|r - 1| < 0.1 at n = {P[n]}",
+    base = dict(id="toy.rate", result="Theorem 2", statement="rate at n = {P[n]} (literal braces)",
+                criterion=lambda P: f"|r - 1| < 0.1 at n = {P['n']}",
                 kind="empirical", conditions=(BIG_N,), controls=(NEAR, STRAW))
     base.update(kw)
     return ClaimSpec(**base)

@@ -24,7 +24,8 @@ The verdict is earned:
   *inconclusive* when a near-miss or illustration control also passes the criterion, when a positive
   control fails it, or when no near-miss control was rejected (no power);
 * exact: *verified (exact)* or *failed (exact)*;
-* outside the conditions: *outside conditions*.
+* outside the conditions: *outside conditions* (the documented verdict is the one inside the conditions,
+  so a run outside them is recorded as expected *outside conditions*).
 
 Judging renders a verdict box and stores a machine-readable copy under :data:`CLAIM_MIME`, which the
 book tooling collects into ``claims.json``. Each chapter also keeps a **deviation log**
@@ -137,17 +138,17 @@ class Control:
     ``deviation``; the criterion must reject it), ``"illustration"`` (a straw man: shown, not counted as
     power) or ``"positive"`` (a setting where the criterion must say *reproduced*). ``deviation`` states
     what differs, e.g. ``"Sigma_alpha x 1.25"`` (near-miss) or ``"a saddle whose T* does not depend on
-    L_max"`` (positive).
+    L_max"`` (positive). Like a claim's criterion, it may be a callable ``P -> str``.
     """
 
     name: str
     role: str
-    deviation: str
+    deviation: "Text"
 
     def __post_init__(self):
         if self.role not in ROLES:
             raise ValueError(f"control role must be one of {ROLES}, got {self.role!r}")
-        if not self.name.strip() or not self.deviation.strip():
+        if not self.name.strip() or not (callable(self.deviation) or str(self.deviation).strip()):
             raise ValueError("a control needs a name and a stated deviation")
 
 
@@ -155,15 +156,15 @@ Text = str | Callable[[Any], str]
 
 
 def _render(text: Text, P) -> str:
-    return text(P) if callable(text) else str(text).format(P=P)
+    return text(P) if callable(text) else str(text)
 
 
 @dataclass(frozen=True)
 class ClaimSpec:
     """The declaration of a claim (in the paper package's ``checks`` module).
 
-    ``statement`` and ``criterion`` are strings formatted with the run's parameters (``{P.cov_n}``) or
-    callables ``P -> str``; ``conditions`` are the theorem conditions (from the chapter's schema);
+    ``statement`` and ``criterion`` are strings, or callables ``P -> str`` when they quote the run's
+    parameters; ``conditions`` are the theorem conditions (from the chapter's schema);
     ``controls`` every control the chapter runs. ``expected`` is the documented verdict.
     """
 
@@ -213,6 +214,7 @@ class StatedClaim:
         self.statement = _render(spec.statement, P)
         self.criterion = _render(spec.criterion, P)
         self.violated = [c.name for c in spec.conditions if not c.holds(P)]
+        self.deviations = {c.name: _render(c.deviation, P) for c in spec.controls}
         self._judged: ClaimResult | None = None
 
     @property
@@ -242,7 +244,7 @@ class StatedClaim:
         ctrl_records = []
         for c in spec.controls:
             o = controls.get(c.name)
-            ctrl_records.append({"name": c.name, "role": c.role, "deviation": c.deviation,
+            ctrl_records.append({"name": c.name, "role": c.role, "deviation": self.deviations[c.name],
                                  "passed": None if o is None else o.passed,
                                  "measured": "not run" if o is None else o.measured})
         notes = [note] if note else []
@@ -272,7 +274,7 @@ class StatedClaim:
         o = outcome or Outcome(None, "not run (outside conditions)")
         res = ClaimResult(
             id=spec.id, chapter=spec.chapter, result=spec.result, statement=self.statement, criterion=self.criterion,
-            expected=spec.expected, verdict=verdict, measured=o.measured, value=_finite_or_none(o.value),
+            expected=spec.expected if self.applies else "outside conditions", verdict=verdict, measured=o.measured, value=_finite_or_none(o.value),
             margin=_finite_or_none(o.margin), control={}, note=" ".join(notes), details=_jsonable(dict(o.details)),
             kind=spec.kind, conditions={"satisfied": self.applies, "violated": list(self.violated),
                                         "declared": [c.name for c in spec.conditions]},

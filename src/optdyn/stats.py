@@ -99,34 +99,75 @@ class SlopeCI:
         return f"{self.slope:.3g} ({100 * self.level:.0f}% CI {self.lo:.3g} to {self.hi:.3g})"
 
 
-def bootstrap_slope_ci(x, y, *, rng, n_boot: int = 2000, level: float = 0.95) -> SlopeCI:
-    """OLS slope of ``y`` on ``x`` with a percentile bootstrap CI over ``(x_i, y_i)`` pairs.
+def _reducer(reduce):
+    if reduce == "mean":
+        return lambda a, axis: a.mean(axis=axis)
+    if reduce == "median":
+        return lambda a, axis: np.median(a, axis=axis)
+    if isinstance(reduce, float) and 0.0 < reduce < 1.0:
+        return lambda a, axis: np.quantile(a, reduce, axis=axis)
+    raise ValueError(f"reduce must be 'mean', 'median' or a quantile level in (0, 1), got {reduce!r}")
 
-    ``y`` may be 2-D with shape ``(len(x), R)`` (replicated measurements at each ``x``); then
-    replications are resampled within each ``x`` and the slope is fitted to the resampled means.
+
+def _weighted_quantile(y, W, q: float) -> np.ndarray:
+    """``(n_boot, len(x))`` lower ``q``-quantiles of every row of ``y`` (shape ``(len(x), R)``) under integer
+    resampling counts ``W`` (``(n_boot, R)``, rows summing to R): the quantile of each bootstrap sample."""
+    r = y.shape[1]
+    order = np.argsort(y, axis=1)
+    ys = np.take_along_axis(y, order, axis=1)
+    out = np.empty((W.shape[0], y.shape[0]))
+    for i in range(y.shape[0]):
+        cw = np.cumsum(W[:, order[i]], axis=1)
+        out[:, i] = ys[i, np.argmax(cw >= q * r, axis=1)]
+    return out
+
+
+def bootstrap_slope_ci(x, y, *, rng, n_boot: int = 2000, level: float = 0.95, reduce="mean", log_y: bool = False,
+                       paths: bool = False) -> SlopeCI:
+    """OLS slope of ``y`` on ``x`` (with intercept) and a percentile bootstrap confidence interval: the one
+    slope-with-CI function of the package.
+
+    * ``y`` 1-D: pairs ``(x_i, y_i)`` are resampled.
+    * ``y`` of shape ``(len(x), R)`` (replicated measurements at each ``x``): the fitted points are
+      ``reduce(y[i, :])`` (``"mean"``, ``"median"`` or a quantile level such as ``0.95``), on the log scale
+      when ``log_y`` (``log reduce(y)``: the log of the mean, never the mean of the logs); replicates are
+      resampled within each ``x``, or, with ``paths=True``, whole columns at once (column ``r`` is one
+      trajectory observed at every ``x``, e.g. one pair of coupled chains).
     """
     rng = as_generator(rng)
     n_boot = check_int("n_boot", n_boot, low=100)
     level = check_in_range("level", level, 0.0, 1.0, low_closed=False, high_closed=False)
+    red = _reducer(reduce)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if x.ndim != 1 or y.shape[0] != x.shape[0] or x.shape[0] < 3:
         raise ValueError("x must be 1-D with at least 3 points and y must have len(x) rows")
+    f = np.log if log_y else (lambda a: a)
+    xc = x - x.mean()
     if y.ndim == 1:
-        slope = ols_slope(x, y)
+        slope = ols_slope(x, f(y))
         idx = rng.integers(0, x.size, size=(n_boot, x.size))
-        xb, yb = x[idx], y[idx]
-        xc = xb - xb.mean(axis=1, keepdims=True)
-        den = (xc * xc).sum(axis=1)
+        xb, yb = x[idx], f(y[idx])
+        xbc = xb - xb.mean(axis=1, keepdims=True)
+        den = (xbc * xbc).sum(axis=1)
         ok = den > 0
-        boots = (xc * (yb - yb.mean(axis=1, keepdims=True))).sum(axis=1)[ok] / den[ok]
+        boots = (xbc * (yb - yb.mean(axis=1, keepdims=True))).sum(axis=1)[ok] / den[ok]
     else:
         r = y.shape[1]
-        slope = ols_slope(x, y.mean(axis=1))
-        idx = rng.integers(0, r, size=(n_boot, x.size, r))
-        ym = np.take_along_axis(y[None, :, :], idx, axis=2).mean(axis=2)
-        xc = x - x.mean()
-        boots = (ym - ym.mean(axis=1, keepdims=True)) @ xc / np.dot(xc, xc)
+        slope = ols_slope(x, f(red(y, 1)))
+        boots = np.empty(n_boot)
+        for i in range(0, n_boot, 200):
+            j = min(n_boot, i + 200)
+            if paths:  # whole columns resampled: multinomial counts W, the same for every x
+                W = rng.multinomial(r, np.full(r, 1.0 / r), size=j - i).astype(float)
+                ym = f(W @ y.T / r if reduce == "mean" else _weighted_quantile(y, W, 0.5 if reduce == "median" else reduce))
+            elif reduce == "mean" and not log_y:
+                idx = rng.integers(0, r, size=(j - i, x.size, r))
+                ym = np.take_along_axis(y[None, :, :], idx, axis=2).mean(axis=2)
+            else:
+                idx = rng.integers(0, r, size=(j - i, x.size, r))
+                ym = f(red(np.take_along_axis(y[None, :, :], idx, axis=2), 2))
+            boots[i:j] = (ym - ym.mean(axis=1, keepdims=True)) @ xc / np.dot(xc, xc)
     a = (1 - level) / 2
     lo, hi = np.quantile(boots, [a, 1 - a])
     return SlopeCI(float(slope), float(lo), float(hi), level)

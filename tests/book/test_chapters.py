@@ -37,9 +37,18 @@ def _check_claims(slug: str, claims: list[dict], where: str) -> None:
     assert len(ids) == len(set(ids)), f"{slug}: duplicate claim ids"
     for c in claims:
         assert c["id"].startswith(slug + "."), c["id"]
-        assert c["control"]["passed"] is False or c["verdict"] == "inconclusive", (
-            f"{c['id']}: negative control not rejected ({where})"
-        )
+        if c.get("kind") is None:  # ledger v1 (chapters not yet moved to v2)
+            assert c["control"]["passed"] is False or c["verdict"] == "inconclusive", (
+                f"{c['id']}: negative control not rejected ({where})"
+            )
+            continue
+        assert c["kind"] in ("exact", "empirical") and isinstance(c["conditions"]["satisfied"], bool), c["id"]
+        if c["kind"] == "empirical" and c["conditions"]["satisfied"] and c["verdict"] != "inconclusive":
+            near = [x for x in c["controls"] if x["role"] == "near_miss"]
+            assert near and all(x["passed"] is False and x["deviation"] for x in near), (
+                f"{c['id']}: a near-miss control was not rejected ({where}): {near}")
+        if c["verdict"] == "outside conditions":
+            assert c["conditions"]["violated"] and c["expected"] == "outside conditions", c["id"]
     wrong = [f"{c['id']}: {c['verdict']} (documented {c['expected']}; measured {c['measured']})" for c in claims if c["verdict"] != c["expected"]]
     assert not wrong, f"{slug} ({where}): " + "; ".join(wrong)
 

@@ -16,7 +16,7 @@ from optdyn_book import cli, runner
 from optdyn_book.chapters import chapters, resolve_parameters
 from optdyn_book.sweep import expand_points, sweep_spec
 
-CHAPTERS = [c for c in chapters(ROOT) if (c.package / "parameters.py").is_file()]  # TEMP until all schemas exist
+CHAPTERS = chapters(ROOT)
 PARAMS = [(c.slug, p) for c in CHAPTERS for p in c.schema.params if p.name != "profile"]
 
 

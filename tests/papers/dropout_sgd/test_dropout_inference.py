@@ -1,11 +1,10 @@
-"""Intervals, Wald statistics, coverage predictions and the GMC slope bootstrap."""
+"""Intervals, Wald statistics and coverage predictions."""
 import numpy as np
 import pytest
 from scipy import stats as st
 
 from optdyn.papers.dropout_sgd import (
-    coverage_band, joint_covered, log_mean_slope_ci, predicted_joint_coverage, predicted_projection_coverage,
-    projection_ci, projection_covered, variance_ratio_band, wald_statistic,
+    joint_covered, predicted_joint_coverage, predicted_projection_coverage, projection_ci, projection_covered, wald_statistic,
 )
 
 
@@ -42,23 +41,3 @@ def test_predicted_coverage():
     nu, d = 30, 3
     hot = st.f.cdf(st.chi2.ppf(0.95, d) * (nu - d + 1) / (d * nu), d, nu - d + 1)
     assert abs(predicted_joint_coverage(np.eye(d), np.eye(d), nu, rng=2, n_mc=40000) - hot) < 0.006
-
-
-def test_bands():
-    lo, hi = coverage_band(0.93, 400)
-    assert lo < 0.93 < 0.95 < hi < 1
-    lo2, hi2 = coverage_band(0.95, 400)
-    assert lo2 > lo and hi2 == hi
-    a, b = variance_ratio_band(1000)
-    assert a < 1 < b and b - 1 == pytest.approx(st.norm.isf(0.005) * np.sqrt(2 / 999), rel=0.1)
-
-
-def test_log_mean_slope_ci():
-    rng = np.random.default_rng(3)
-    k = np.arange(0, 30)
-    R = 3000
-    sq = np.exp(-0.2 * k)[:, None] * rng.exponential(size=(k.size, R))
-    ci = log_mean_slope_ci(k, sq, rng=4, n_boot=500)
-    assert ci.lo < -0.2 < ci.hi and ci.hi - ci.lo < 0.01
-    ci2 = log_mean_slope_ci(k, sq, rng=4, n_boot=500)
-    assert (ci.lo, ci.hi) == (ci2.lo, ci2.hi)

@@ -14,7 +14,7 @@ Public API
     :func:`gd_dropout_target` ``(pX'X + (1-p)Diag X'X)^{-1} X'y``; :func:`sgd_dropout_target`
     ``Sigma_p^{-1} Sigma beta*``; :func:`inverted_dropout_target` (control); :func:`gram_p`;
     :func:`dropout_marginal_objective` / :func:`dropout_marginal_gradient`; :func:`l2_gd_iterates`.
-``moments`` (exact second-order theory)
+``theory`` (exact second-order theory)
     :func:`mask_moment_tensors`; :func:`gd_moments`, :func:`sgd_moments` -> :class:`DropoutMoments`
     (``H``, ``Lmat``, ``Vxi``, ``target``); :func:`apply_L`; :func:`contraction_constant` (lambda =
     lambda_max E[A'A]); :func:`second_moment_operator`, :func:`second_moment_rate` (rho);
@@ -23,7 +23,7 @@ Public API
     :func:`long_run_covariance` Sigma_alpha; :func:`lyapunov_limit` S0; :func:`sandwich_covariance`;
     :func:`autocovariance`; :func:`asgd_exact_covariance` (finite-n ``Cov(beta_bar_n)``); :func:`asgd_mean_bias` (exact transient of ``E beta_bar_n``);
     :func:`expected_sq_distance` (``tr T^k(Delta0 Delta0')``); :func:`sgd_identity_closed_form`.
-``simulate``
+``simulation``
     :func:`gd_dropout_run`, :func:`sgd_dropout_run` (R chains, chunked data/masks, ASGD averages and the
     online covariance at checkpoints, naive i.i.d. variance, optional path; ``mask_mode="inverted"``
     control) -> :class:`RunResult`; :func:`coupled_sq_distance` (coupled or independent pairs).
@@ -34,19 +34,18 @@ Public API
 ``inference``
     :func:`projection_ci`, :func:`projection_covered` (1-D, optionally diagonal-only);
     :func:`wald_statistic`, :func:`joint_covered` (chi^2_d); :func:`predicted_projection_coverage`,
-    :func:`predicted_joint_coverage` (finite-n predictions); :func:`coverage_band`;
-    :func:`variance_ratio_band`; :func:`log_mean_slope_ci` (GMC rate with a chain bootstrap).
+    :func:`predicted_joint_coverage` (finite-n predictions).
+``parameters``, ``experiments``, ``checks``, ``figures``, ``deviations``
+    the chapter: its parameter schema and theorem conditions, its experiments, its claims with their
+    criteria (ledger v2), its figures and its deviation log.
 """
 from optdyn.papers.dropout_sgd.design import GaussianDesign, alpha_from_official_code, fixed_design, paper_beta_star, toeplitz_cov
 from optdyn.papers.dropout_sgd.inference import (
-    coverage_band,
     joint_covered,
-    log_mean_slope_ci,
     predicted_joint_coverage,
     predicted_projection_coverage,
     projection_ci,
     projection_covered,
-    variance_ratio_band,
     wald_statistic,
 )
 from optdyn.papers.dropout_sgd.theory import (
@@ -84,4 +83,4 @@ from optdyn.papers.dropout_sgd.targets import (
     sgd_dropout_target,
 )
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in {"design", "inference", "moments", "online_cov", "simulate", "targets"}]
+__all__ = [n for n in dir() if not n.startswith("_") and n not in {"design", "inference", "theory", "online_cov", "simulation", "targets", "parameters", "experiments", "checks", "figures", "deviations"}]

@@ -15,19 +15,15 @@ import numpy as np
 from scipy import integrate
 from scipy import stats as st
 
-from optdyn.stats import binomial_band
 from optdyn.random import as_generator
 from optdyn.validation import check_in_range, check_int, check_positive
 
 __all__ = [
-    "coverage_band",
     "joint_covered",
-    "log_mean_slope_ci",
     "predicted_joint_coverage",
     "predicted_projection_coverage",
     "projection_ci",
     "projection_covered",
-    "variance_ratio_band",
     "wald_statistic",
 ]
 
@@ -121,56 +117,3 @@ def predicted_joint_coverage(C, E_hat, nu: float, bias=None, level: float = 0.95
     W = st.wishart(df=nu, scale=E_hat / nu).rvs(size=n_mc, random_state=rng).reshape(n_mc, d, d)
     stat = np.einsum("ni,ni->n", Z, np.linalg.solve(W, Z[..., None])[..., 0])
     return float(np.mean(stat <= st.chi2.ppf(level, d)))
-
-
-def coverage_band(p_pred: float, R: int, level: float = 0.99, nominal: float = 0.95) -> tuple[float, float]:
-    """Acceptance band for an empirical coverage over ``R`` replications, stated before the run.
-
-    Lower end: exact binomial ``level`` band around the *predicted* finite-n coverage ``p_pred``
-    (batch-means bias, pitfall P7); upper end: the band around the nominal level. So an estimator whose
-    coverage is at its predicted value or at nominal passes; systematic under- or over-coverage fails.
-    """
-    lo = binomial_band(min(p_pred, nominal), R, level)[0]
-    hi = binomial_band(max(p_pred, nominal), R, level)[1]
-    return lo, hi
-
-
-def variance_ratio_band(R: int, level: float = 0.99) -> tuple[float, float]:
-    """Band for ``sample var / true var`` over ``R`` Gaussian replications: ``chi2_{R-1} quantiles / (R-1)``."""
-    R = check_int("R", R, low=2)
-    level = _level(level)
-    a = (1 - level) / 2
-    return float(st.chi2.ppf(a, R - 1) / (R - 1)), float(st.chi2.isf(a, R - 1) / (R - 1))
-
-
-def log_mean_slope_ci(k, sq, *, rng, n_boot: int = 2000, level: float = 0.95):
-    """Slope of ``log mean_R sq[k, :]`` on ``k`` with a bootstrap CI that resamples whole chains.
-
-    ``sq`` has shape ``(len(k), R)`` (e.g. ``||Delta_k||^2`` of ``R`` coupled pairs). Averaging first and
-    taking logs second estimates the second-moment rate ``log rho`` (pitfall P11).
-    """
-    from optdyn.stats import SlopeCI
-
-    rng = as_generator(rng)
-    n_boot = check_int("n_boot", n_boot, low=100)
-    level = _level(level)
-    k = np.asarray(k, dtype=float)
-    sq = np.asarray(sq, dtype=float)
-    if k.ndim != 1 or sq.shape[0] != k.size or sq.ndim != 2 or k.size < 3:
-        raise ValueError("k must be 1-D (>= 3 points) and sq of shape (len(k), R)")
-    kc = k - k.mean()
-    den = kc @ kc
-
-    def slope(m):
-        return (np.log(m) - np.log(m).mean(axis=-1, keepdims=True)) @ kc / den
-
-    s0 = float(slope(sq.mean(axis=1)))
-    R = sq.shape[1]
-    boots = np.empty(n_boot)
-    for i in range(0, n_boot, 200):
-        j = min(n_boot, i + 200)
-        idx = rng.integers(0, R, size=(j - i, R))
-        boots[i:j] = slope(sq[:, idx].mean(axis=2).T)
-    a = (1 - level) / 2
-    lo, hi = np.quantile(boots, [a, 1 - a])
-    return SlopeCI(s0, float(lo), float(hi), level)

@@ -22,7 +22,10 @@ Results (brief Sec. 2.B):
 * long-run covariance ``Sigma_alpha = H^{-1}(V_xi + L(S) - H S H)H^{-1} = (aH)^{-1}S + S(aH)^{-1} - S``;
 * small-step limits: ``S(alpha)/alpha -> S0`` with ``H S0 + S0 H = V_xi``; ``Sigma_alpha -> H^{-1} V_xi H^{-1}``
   (the sandwich);
-* SGD with ``Sigma = I`` (every paper simulation): closed forms in :func:`sgd_identity_closed_form`.
+* SGD with ``Sigma = I`` (every paper simulation): closed forms in :func:`sgd_identity_closed_form`;
+* GMC in ``L^4`` (Thm A with q = 4), GD: ``E[Delta_k^{(x)4}] = T4^k Delta_0^{(x)4}`` with
+  ``T4 = E[A (x) A (x) A (x) A]`` (exact, by enumerating the ``2^d`` masks, ``d <= 6``); the ``L^4`` rate
+  is ``rho_4(alpha)^{1/4}`` with ``rho_4`` the spectral radius of ``T4``.
 """
 from __future__ import annotations
 
@@ -44,7 +47,10 @@ __all__ = [
     "autocovariance",
     "check_step",
     "contraction_constant",
+    "expected_fourth_distance",
     "expected_sq_distance",
+    "fourth_moment_operator",
+    "fourth_moment_rate",
     "gd_alpha_max",
     "gd_moments",
     "long_run_covariance",
@@ -363,3 +369,57 @@ def sgd_identity_closed_form(d: int, p: float, alpha: float, beta_star, sigma: f
         "threshold": thr,
         "target": bs.copy(),
     }
+
+
+_MAX_D4 = 6  # T4 is (d^4, d^4): 1296 x 1296 at d = 6
+
+
+def _gd_masks(d: int, p: float):
+    """Every 0/1 mask of length d with its probability ``p^{#1} (1-p)^{#0}``."""
+    bits = ((np.arange(2**d)[:, None] >> np.arange(d)[::-1]) & 1).astype(float)
+    k = bits.sum(1)
+    return bits, p**k * (1 - p) ** (d - k)
+
+
+def fourth_moment_operator(X, p: float, alpha: float) -> np.ndarray:
+    """``T4 = E[A (x) A (x) A (x) A]`` for GD dropout, ``A = I - alpha D X'X D`` (exact over the ``2^d`` masks).
+
+    Acts on row-major ``vec`` of a 4-tensor: ``E[Delta_k^{(x)4}] = T4 E[Delta_{k-1}^{(x)4}]``. ``d <= 6``.
+    """
+    X = np.asarray(X, dtype=float)
+    d = X.shape[1]
+    if d > _MAX_D4:
+        raise ValueError(f"the fourth-moment operator needs d <= {_MAX_D4} (size d^4 x d^4), got d = {d}")
+    p = check_probability("p", p, open_low=True)
+    a = _alpha(alpha)
+    G = X.T @ X
+    T = np.zeros((d**4, d**4))
+    for D, w in zip(*_gd_masks(d, p)):
+        A = np.eye(d) - a * (D[:, None] * G * D[None, :])
+        AA = np.kron(A, A)
+        T += w * np.kron(AA, AA)
+    return T
+
+
+def fourth_moment_rate(X, p: float, alpha: float) -> float:
+    """``rho_4(alpha)``: spectral radius of :func:`fourth_moment_operator` (``E||Delta_k||^4 ~ rho_4^k``);
+    GD dropout contracts in ``L^4`` iff ``rho_4 < 1``, with rate ``r_{alpha,4} = rho_4^{1/4}``."""
+    return float(np.max(np.abs(np.linalg.eigvals(fourth_moment_operator(X, p, alpha)))))
+
+
+def expected_fourth_distance(X, p: float, alpha: float, delta0, K: int) -> np.ndarray:
+    """``E||Delta_k||^4`` for coupled GD dropout chains, ``k = 0..K`` (exact: ``T4^k`` applied to
+    ``Delta_0^{(x)4}``, then ``sum_{i,j} E[Delta_i^2 Delta_j^2]``)."""
+    K = check_int("K", K, low=0)
+    T = fourth_moment_operator(X, p, alpha)
+    d = np.asarray(X).shape[1]
+    d0 = np.broadcast_to(np.asarray(delta0, dtype=float), (d,))
+    v = np.einsum("i,j,k,l->ijkl", d0, d0, d0, d0).ravel()
+    I = np.eye(d)
+    contract = np.einsum("ij,kl->ijkl", I, I).ravel()  # sum_{i,k} D_i D_i D_k D_k
+    out = np.empty(K + 1)
+    out[0] = contract @ v
+    for k in range(1, K + 1):
+        v = T @ v
+        out[k] = contract @ v
+    return out

@@ -13,7 +13,7 @@ PYTEST_WORKERS ?= 2
 # without network, so the system chromium and its matching driver are used.
 APT_PACKAGES := chromium chromium-driver fonts-dejavu-core
 
-.PHONY: book test venv quick clean pins bench sysdeps site-check
+.PHONY: book test venv quick full clean pins bench sysdeps site-check repository
 
 $(STAMP): constraints.txt pyproject.toml requirements/top-level.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "optdyn needs Python 3.11 (set PYTHON=/path/to/python3.11)")'
@@ -50,6 +50,17 @@ test: $(STAMP) sysdeps
 ## The book at the quick profile (what the tests build).
 quick:
 	$(MAKE) book PROFILE=quick
+
+## The book at paper scale: every chapter at its `full` profile (minutes to over half an hour per
+## chapter), then the site. The status page shows each claim's verdict at quick, book and full side by
+## side wherever those runs exist (cached in _build/executed/<profile>/; stale runs are marked).
+full:
+	$(MAKE) book PROFILE=full
+
+## Set the repository URL (launch buttons, repository button, provenance box, intro links, CITATION.cff):
+## make repository URL=https://github.com/OWNER/NAME   (without URL: check _config.yml and CITATION.cff agree)
+repository: $(STAMP)
+	$(BIN)/python -m optdyn_book.site.repository $(URL)
 
 ## Open every page of the built site (_build/html) in headless Chromium, offline; report problems.
 site-check: $(STAMP) sysdeps

@@ -13,11 +13,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def _book_sources_hash() -> str:
-    """Hash of what the site depends on besides the chapters: config, toc, pages, bibliography."""
+    """Hash of what the site depends on besides the chapters: config, toc, pages, bibliography, and the book
+    tooling that stages and builds it."""
     import hashlib
 
     h = hashlib.sha256()
-    files = [ROOT / "_config.yml", ROOT / "_toc.yml", *sorted((ROOT / "book").glob("*.md")), *sorted((ROOT / "book").glob("*.bib"))]
+    tooling = sorted(f for f in (ROOT / "src" / "optdyn_book").rglob("*") if f.is_file() and "__pycache__" not in f.parts)
+    files = [ROOT / "_config.yml", ROOT / "_toc.yml", *sorted((ROOT / "book").glob("*.md")), *sorted((ROOT / "book").glob("*.bib")),
+             *tooling]
     for f in files:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()

@@ -93,14 +93,21 @@ def test_v2_reproduced_needs_rejected_controls():
     assert "detects: Sigma_alpha scaled by 1.25" in h and "data-kind='empirical'" in h
 
 
-@pytest.mark.parametrize("ctrls,why", [
-    ({"Sigma x 1.25": OK, "uncoupled chains": BAD}, "Not rejected by the criterion: Sigma x 1.25"),
-    ({"Sigma x 1.25": BAD, "uncoupled chains": OK}, "Not rejected by the criterion: uncoupled chains"),
-    ({"Sigma x 1.25": Outcome(None, "too few runs"), "uncoupled chains": BAD}, "Not rejected"),
+@pytest.mark.parametrize("ctrls", [
+    {"Sigma x 1.25": OK, "uncoupled chains": BAD},
+    {"Sigma x 1.25": Outcome(None, "too few runs"), "uncoupled chains": BAD},
 ])
-def test_v2_a_control_meeting_the_criterion_makes_it_inconclusive(ctrls, why):
+def test_v2_no_near_miss_rejected_means_no_power(ctrls):
     r = spec().state({"n": 5000}).judge(OK, ctrls, display=False)
-    assert r.verdict == "inconclusive" and why in r.note
+    assert r.verdict == "inconclusive" and "No near-miss control was rejected" in r.note
+
+
+def test_v2_illustrations_never_change_the_verdict_and_a_missed_near_miss_is_reported():
+    r = spec().state({"n": 5000}).judge(OK, {"Sigma x 1.25": BAD, "uncoupled chains": OK}, display=False)
+    assert r.verdict == "reproduced" and r.note == ""
+    s = spec(controls=(NEAR, Control("Sigma x 1.05", "near_miss", "Sigma_alpha scaled by 1.05"), STRAW))
+    r = s.state({"n": 5000}).judge(OK, {"Sigma x 1.25": BAD, "Sigma x 1.05": OK, "uncoupled chains": BAD}, display=False)
+    assert r.verdict == "reproduced" and "does not detect Sigma x 1.05" in r.note
 
 
 def test_v2_not_reproduced_needs_a_passing_positive_control():

@@ -15,10 +15,10 @@ from optdyn.validation import Interval, Options, Param, Schema
 SCHEMA = Schema("toy", (
     Param("seed", "int", Interval(0, 2**32 - 1), "seed"),
     Param("profile", "str", Options(("quick", "book", "full")), "profile name"),
-    Param("n", "int", Interval(10, 10**7), "number of samples"),
-    Param("scale", "float", Interval(0.0, 100.0, "right"), "scale of the samples"),
+    Param("n", "int", Interval(10, 10**7), "number of samples", variants=Interval(100, 5000)),
+    Param("scale", "float", Interval(0.0, 100.0, "right"), "scale of the samples", variants=Interval(0.5, 2.0)),
     Param("fail", "bool", None, "raise in the notebook (tests the failure path)"),
-    Param("label", "str", None, "a free-text label"),
+    Param("label", "str", None, "a free-text label", variants=Options(("a", "b"))),
 ))
 '''
 TOY_BODY = '''\

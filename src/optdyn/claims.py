@@ -12,7 +12,7 @@ with what the ledger needs to trust its verdict:
 * its **controls** (:class:`Control`), each judged by the same criterion: *near-miss* controls, a
   wrong-but-plausible alternative that deviates from the paper's statement by a stated, modest amount
   (the criterion must reject it: that is the claim's measured power); *illustrations* (straw men,
-  which show something but prove no power); and *positive* controls, a setting where the same
+  which show something but prove no power, and do not affect the verdict); and *positive* controls, a setting where the same
   criterion must say *reproduced* (required for a claim documented *not reproduced*).
 
 In the notebook, ``claim = SPEC.state(P)`` fixes the criterion for the run's parameters before the
@@ -21,8 +21,10 @@ computation, and ``claim.judge(outcome, controls={...})`` records the verdict fr
 The verdict is earned:
 
 * empirical, inside the conditions: *reproduced* / *not reproduced* from the criterion, but
-  *inconclusive* when a near-miss or illustration control also passes the criterion, when a positive
-  control fails it, or when no near-miss control was rejected (no power);
+  *inconclusive* when no near-miss control was rejected (the criterion has no power against any stated
+  deviation) or when a positive control fails it (it could not have said *reproduced*). A near miss that
+  is not rejected while another is shows the limit of the criterion's power and is reported; an
+  illustration is shown with its outcome and never changes the verdict;
 * exact: *verified (exact)* or *failed (exact)*;
 * outside the conditions: *outside conditions* (the documented verdict is the one inside the conditions,
   so a run outside them is recorded as expected *outside conditions*).
@@ -258,18 +260,18 @@ class StatedClaim:
             verdict = "verified (exact)" if outcome.passed else "failed (exact)"
         else:
             verdict = verdict_from(outcome.passed)
-            bad_neg = [r["name"] for r in ctrl_records if r["role"] != "positive" and r["passed"] is not False]
-            bad_pos = [r["name"] for r in ctrl_records if r["role"] == "positive" and r["passed"] is not True]
+            missed = [r["name"] for r in ctrl_records if r["role"] == "near_miss" and r["passed"] is not False]
             rejected_near = [r for r in ctrl_records if r["role"] == "near_miss" and r["passed"] is False]
-            if bad_neg:
-                notes.append("Not rejected by the criterion: " + ", ".join(bad_neg)
-                             + " (a wrong alternative also meets the criterion), so the verdict is inconclusive.")
+            bad_pos = [r["name"] for r in ctrl_records if r["role"] == "positive" and r["passed"] is not True]
+            if not rejected_near:
+                notes.append("No near-miss control was rejected (" + ", ".join(missed)
+                             + " also meets the criterion): the criterion has no power here, so the verdict is inconclusive.")
+            elif missed:
+                notes.append("The criterion does not detect " + ", ".join(missed) + " (the limit of its power).")
             if bad_pos:
                 notes.append("The positive control " + ", ".join(bad_pos)
                              + " did not meet the criterion, so the criterion could not say 'reproduced' and the verdict is inconclusive.")
-            if not rejected_near and not bad_neg:
-                notes.append("No near-miss control was rejected (no power), so the verdict is inconclusive.")
-            if bad_neg or bad_pos or not rejected_near:
+            if bad_pos or not rejected_near:
                 verdict = "inconclusive"
         o = outcome or Outcome(None, "not run (outside conditions)")
         res = ClaimResult(

@@ -7,12 +7,14 @@ executed copy, plus the generated status and API pages. Warnings are errors (``-
 At staging time every chapter gets a *provenance* box under its title (:func:`provenance_markdown`):
 commit, hash of the source files the chapter imports, profile and every parameter (seed included), key package versions,
 runtime, the download link of the executed notebook and copy-paste commands that re-run exactly
-this variant. The chapter notebooks in ``book/`` are never edited.
+this variant; its bookkeeping cells (parameters, validation and imports) are hidden on the page
+(:func:`hide_bookkeeping`). The chapter notebooks in ``book/`` are never edited.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -24,12 +26,13 @@ import nbformat
 import yaml
 
 from optdyn_book.apidoc import write_api_page
-from optdyn.claims import CLAIM_MIME
+from optdyn.claims import CLAIM_MIME, DEVIATIONS_MIME
 from optdyn_book.chapters import ParameterError, chapter, chapters, notebook_parameters, project_root
-from optdyn_book.collect import collect, status_page, write_claims_json
+from optdyn_book.collect import collect, profile_runs, random_sweeps, status_page, write_claims_json
+from optdyn_book.locking import file_lock, folder_lock
 from optdyn_book.runner import default_out_dir, execute_many
 
-__all__ = ["BuildFailed", "build_book", "provenance_markdown", "inject_provenance", "stage_book", "run_jupyter_book"]
+__all__ = ["BuildFailed", "build_book", "hide_bookkeeping", "provenance_markdown", "inject_provenance", "stage_book", "run_jupyter_book"]
 
 
 class BuildFailed(RuntimeError):
@@ -54,7 +57,7 @@ def stage_book(root: Path, executed: dict[str, Path], stage: Path, sweeps: dict 
     for slug, nb in executed.items():
         inject_provenance(Path(nb), stage / "book" / f"{slug}.ipynb", root=root, repository=repo)
     data = collect([stage / "book" / f"{s}.ipynb" for s in executed])
-    status_page(data, stage / "book", sweeps=sweeps)
+    status_page(data, stage / "book", sweeps=sweeps, random=random_sweeps(root), profiles=profile_runs(root, list(executed)))
     write_api_page(stage / "book" / "api.md")
     return data
 
@@ -171,6 +174,9 @@ def provenance_markdown(nb_path: str | Path, root: str | Path | None = None, rep
         "",
         *prow,
         "",
+        "On the page, the notebook's parameters cell is folded (*Show code cell source*) and its parameter "
+        "validation and imports cell is not shown: the tables above list every value this run used.",
+        "",
         colab,
         ":::",
         "::::",
@@ -207,12 +213,35 @@ def _split_after_title(nb) -> int:
     return 0
 
 
+def _drop_deviation_log_repr(cell) -> None:
+    """A cell ending in ``show_deviations(...)`` also shows the returned list of records as text under
+    the log's table: drop that execute result (the table holds the same data)."""
+    logs = [o["data"][DEVIATIONS_MIME] for o in cell.get("outputs", [])
+            if o.get("output_type") == "display_data" and DEVIATIONS_MIME in o.get("data", {})]
+    if not logs:
+        return
+    shown = set()
+    for log in logs:
+        log = json.loads(log) if isinstance(log, str) else log
+        shown.add(re.sub(r"\s+", "", repr([dict(d) for d in (log or {}).get("deviations", [])])))
+    keep = []
+    for o in cell.outputs:
+        if o.get("output_type") == "execute_result" and set(o.get("data", {})) <= {"text/plain"}:
+            text = o["data"].get("text/plain", "")
+            if re.sub(r"\s+", "", "".join(text) if isinstance(text, list) else text) in shown:
+                continue
+        keep.append(o)
+    cell.outputs = keep
+
+
 def _drop_duplicate_claim_results(nb) -> None:
     """A cell ending in ``claim.judge(...)`` shows the box twice (display + execute result), which
-    would put the same anchor id twice on the page: keep the displayed one (it holds the data)."""
+    would put the same anchor id twice on the page: keep the displayed one (it holds the data).
+    A cell ending in ``show_deviations(...)`` loses the text repr of the returned records."""
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        _drop_deviation_log_repr(cell)
         shown = set()
         for o in cell.get("outputs", []):
             if o.get("output_type") == "display_data" and CLAIM_MIME in o.get("data", {}):
@@ -234,6 +263,41 @@ def _drop_duplicate_claim_results(nb) -> None:
         cell.outputs = keep
 
 
+#: Tag added at staging time to the bookkeeping cells (see :func:`hide_bookkeeping`).
+BOOKKEEPING_TAG = "optdyn-bookkeeping"
+
+
+def hide_bookkeeping(nb) -> list[int]:
+    """Hide the bookkeeping cells of an executed chapter on its page: the ``parameters`` cell, the cell
+    papermill injected after it (``injected-parameters``) and the next code cell (parameter validation
+    and imports). Their values are in the provenance box. Returns the indices of the hidden cells.
+
+    The parameters cell stays one click away (``hide-input``: the chapter text refers to it); the
+    injected and validation cells are removed from the page (``remove-cell``, or ``remove-input`` when
+    they printed something). Every one is tagged :data:`BOOKKEEPING_TAG`.
+    """
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    hidden: list[int] = []
+    params = [i for i in code if "parameters" in nb.cells[i].metadata.get("tags", [])]
+    injected = [i for i in code if "injected-parameters" in nb.cells[i].metadata.get("tags", [])]
+    if params or injected:
+        after = max(params + injected)
+        nxt = [i for i in code if i > after][:1]
+    else:  # no tagged cell: the first two code cells
+        nxt = code[:2]
+    for i in sorted(set(params + injected + nxt)):
+        cell = nb.cells[i]
+        tags = [t for t in cell.metadata.get("tags", []) if t not in ("hide-input", "hide-cell", "remove-input", "remove-cell")]
+        if i in params:
+            tags.append("hide-input")
+        else:
+            tags.append("remove-input" if cell.get("outputs") else "remove-cell")
+        tags.append(BOOKKEEPING_TAG)
+        cell.metadata["tags"] = tags
+        hidden.append(i)
+    return hidden
+
+
 def inject_provenance(src: Path, dst: Path, *, root: Path | None = None, repository: str = "") -> Path:
     """Copy executed notebook ``src`` to ``dst`` with the provenance box inserted after the cell
     holding the chapter title (the first ``# `` heading)."""
@@ -241,6 +305,7 @@ def inject_provenance(src: Path, dst: Path, *, root: Path | None = None, reposit
     md = provenance_markdown(src, root=root, repository=repository)
     idx = _split_after_title(nb)
     _drop_duplicate_claim_results(nb)
+    hide_bookkeeping(nb)
     cell = nbformat.v4.new_markdown_cell(md, metadata={"tags": ["optdyn-provenance"]})
     cell["id"] = "optdyn-provenance"
     nb.cells.insert(idx, cell)
@@ -257,16 +322,31 @@ def run_jupyter_book(stage: Path, out_root: Path) -> subprocess.CompletedProcess
 
 
 def build_book(
-    *, profile: str = "quick", jobs: int = 2, root: str | Path | None = None, use_cache: bool = True, log=print
+    *, profile: str = "quick", jobs: int = 2, root: str | Path | None = None, use_cache: bool = True, log=print,
+    progress: bool = False, verbose: bool = False,
 ) -> dict:
-    """Execute all chapters and build ``_build/html``. Raises :class:`BuildFailed` naming what failed."""
+    """Execute all chapters and build ``_build/html``. Raises :class:`BuildFailed` naming what failed.
+
+    Holds ``_build/.site.lock`` and the lock of ``_build/executed/<profile>`` throughout, so a second
+    build, or a run of the same profile, waits (:mod:`optdyn_book.locking`). ``progress`` shows each
+    running chapter's cell and claims live, then one line per chapter; ``verbose`` every log message.
+    """
     root = project_root(root)
+    with file_lock(root / "_build" / ".site.lock", what="the site (_build/stage, _build/html)"), \
+            folder_lock(default_out_dir(profile, root)):
+        return _build_book(profile=profile, jobs=jobs, root=root, use_cache=use_cache, log=log, progress=progress,
+                           verbose=verbose)
+
+
+def _build_book(*, profile: str, jobs: int, root: Path, use_cache: bool, log, progress: bool, verbose: bool) -> dict:
     t0 = time.perf_counter()
     out = default_out_dir(profile, root)
     slugs = [c.slug for c in chapters(root)]
-    records, failures = execute_many(slugs, profile=profile, out_dir=out, jobs=jobs, use_cache=use_cache, root=root)
-    for r in records:
-        log(f"  {r.slug:<18} {'cached' if r.cached else 'executed':<9} {r.runtime_s:7.1f} s  {len(r.claims)} claims")
+    records, failures = execute_many(slugs, profile=profile, out_dir=out, jobs=jobs, use_cache=use_cache, root=root,
+                                     progress=progress, verbose=verbose)
+    if not progress:  # with progress, the runner has printed one line per chapter
+        for r in records:
+            log(f"  {r.slug:<18} {'cached' if r.cached else 'executed':<9} {r.runtime_s:7.1f} s  {len(r.claims)} claims")
     if failures:
         raise BuildFailed("chapter(s) failed; the book was not built:\n" + "\n".join(m for _, m in failures))
     stage = root / "_build" / "stage"
@@ -304,12 +384,17 @@ def _load_sweeps(root: Path) -> dict | None:
 
 
 def _publish_sweeps(root: Path, html: Path) -> None:
-    """Copy sweep summaries and failure lists next to the site, where the status page links them."""
+    """Copy sweep summaries and failure lists (grid sweeps ``sweeps/<slug>/`` and random-variant sweeps
+    ``sweeps/<slug>/random/``) next to the site, where the status page links them."""
     src = root / "_build" / "sweeps"
     if not src.is_dir():
         return
-    for d in sorted(p for p in src.iterdir() if (p / "summary.json").is_file()):
-        dest = html / "sweeps" / d.name
+    dirs = [p for p in sorted(src.iterdir()) if p.is_dir()]
+    dirs += [p / "random" for p in dirs if (p / "random").is_dir()]
+    for d in dirs:
+        if not (d / "summary.json").is_file():
+            continue
+        dest = html / "sweeps" / d.relative_to(src)
         dest.mkdir(parents=True, exist_ok=True)
         for name in ("summary.json", "summary.csv", "failures.csv", "runs.csv"):
             if (d / name).is_file():

@@ -1,4 +1,10 @@
-"""Command-line interface: ``optdyn list | run | build | claims | bench | sweep`` (also ``python -m optdyn_book``)."""
+"""Command-line interface: ``optdyn list | run | build | claims | bench | sweep`` (also ``python -m optdyn_book``).
+
+Exit codes: 0 done; 1 a chapter (or the site build) failed, or a sweep point crashed; 2 bad input,
+refused before anything runs; 3 ``run --strict`` and a verdict differs from the documented one;
+130 stopped by SIGINT (Ctrl-C), 143 by SIGTERM. ``run``, ``build``, ``bench`` and ``sweep`` stop
+their workers and kernels within seconds on either signal (:mod:`optdyn_book.workers`).
+"""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +18,8 @@ import yaml
 from optdyn_book.chapters import PROFILES, ParameterError, chapter, chapters, project_root
 
 __all__ = ["main"]
+
+RUNS_NOTEBOOKS = ("run", "build", "bench", "sweep")  # commands whose Ctrl-C / SIGTERM stop workers and kernels
 
 
 def _parse_overrides(pairs: list[list[str]] | None) -> dict:
@@ -62,6 +70,8 @@ def cmd_list(args) -> int:
         print(f"  {prm.name}  ({vals})")
         print(f"      {prm.description}")
         print(f"      allowed: {prm.allowed_text()}")
+        if prm.variants is not None:
+            print(f"      random variants (optdyn sweep --random) drawn from: {prm.variants.describe()}")
         reading = schema.reading(prm.name)
         if reading:
             print(f"      theorem conditions reading it: {', '.join(reading)}")
@@ -82,7 +92,8 @@ def cmd_run(args) -> int:
     overrides = _parse_overrides(args.param)
     t0 = time.perf_counter()
     try:
-        rec = execute(args.slug, profile=args.profile, overrides=overrides, out_dir=args.out, use_cache=not args.no_cache)
+        rec = execute(args.slug, profile=args.profile, overrides=overrides, out_dir=args.out, use_cache=not args.no_cache,
+                      progress=not args.no_progress, verbose=args.verbose)
     except ChapterFailed as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return 1
@@ -99,27 +110,31 @@ def cmd_build(args) -> int:
     from optdyn_book.build import BuildFailed, build_book
 
     try:
-        data = build_book(profile=args.profile, jobs=args.jobs, use_cache=not args.no_cache)
+        data = build_book(profile=args.profile, jobs=args.jobs, use_cache=not args.no_cache,
+                          progress=not args.no_progress, verbose=args.verbose)
     except BuildFailed as exc:
         print(f"BUILD FAILED: {exc}", file=sys.stderr)
         return 1
-    s = data["summary"]
-    print(
-        f"built {project_root() / '_build' / 'html' / 'index.html'} in {data['build_seconds']} s: "
-        f"{s['claims']} claims, {s['reproduced']} reproduced, {s['not reproduced']} not reproduced, "
-        f"{s['inconclusive']} inconclusive"
-    )
+    from optdyn_book.collect import summarize
+
+    s = summarize(data["chapters"])  # the same headline as the status page and `optdyn claims`
+    print(f"built {project_root() / '_build' / 'html' / 'index.html'} in {data['build_seconds']} s: {s['headline']}")
     if s["unexpected"]:
         print("claims differing from their documented verdict: " + ", ".join(s["unexpected"]))
     return 0
 
 
 def cmd_claims(args) -> int:
-    from optdyn_book.collect import claims_markdown, collect
+    """``optdyn claims``: the claims of executed chapters (a notebook, a folder of them or a claims.json) as
+    a table (with the ledger headline), JSON (``claims.json`` format, deviation logs included) or Markdown."""
+    from optdyn_book.collect import claims_markdown, claims_table, collect, summarize
 
     path = Path(args.path) if args.path else project_root() / "_build" / "executed" / "quick"
     if path.is_file() and path.suffix == ".json":
         data = json.loads(path.read_text())
+        if isinstance(data, list):  # a bare list of chapters
+            data = {"chapters": data}
+        data["summary"] = summarize(data.get("chapters", []))  # counts of this version (by kind, headline)
     elif path.is_file():
         data = collect([path])
     elif path.is_dir():
@@ -136,7 +151,7 @@ def cmd_claims(args) -> int:
     elif args.format == "md":
         text = claims_markdown(data)
     else:
-        text = "\n".join(_claims_table(ch["claims"]) for ch in data["chapters"])
+        text = claims_table(data)
     if args.output:
         Path(args.output).write_text(text + "\n")
         print(f"wrote {args.output}")
@@ -155,7 +170,8 @@ def cmd_bench(args) -> int:
     out_root = project_root() / "_build" / "bench"
     for prof in args.profile:
         for s in slugs:
-            rec = execute(s, profile=prof, out_dir=out_root / prof, use_cache=False)
+            rec = execute(s, profile=prof, out_dir=out_root / prof, use_cache=False, progress=not args.no_progress,
+                          verbose=args.verbose)
             rows.append({"chapter": s, "profile": prof, "wall_s": rec.runtime_s, "peak_rss_mb": rec.peak_rss_mb})
             print(f"{s:<18} {prof:<6} {rec.runtime_s:8.1f} s   peak memory {rec.peak_rss_mb:8.1f} MB", flush=True)
     (out_root / "bench.json").write_text(json.dumps(rows, indent=2) + "\n")
@@ -164,30 +180,33 @@ def cmd_bench(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    """``optdyn sweep``: run a chapter over seeds x parameter values (see optdyn_book.sweep)."""
-    import signal
-
+    """``optdyn sweep``: run a chapter over seeds x parameter values, or over ``--random N`` variants drawn
+    from its parameter schema (see optdyn_book.sweep)."""
     from optdyn_book.sweep import SweepError, default_sweep_dir, format_summary, run_sweep
+    from optdyn_book.workers import Interrupted
 
-    def _stop(signum, frame):  # SIGTERM (e.g. a batch scheduler) behaves like Ctrl-C
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
-    out = Path(args.out) if args.out else default_sweep_dir(args.slug)
+    if args.random is None and args.seed is not None:
+        print("error: --seed seeds the draw of --random variants; a grid sweep takes --seeds", file=sys.stderr)
+        return 2
+    if args.random is not None and (args.seeds is not None or args.grid is not None):
+        print("error: --random draws every variant's seed and parameters itself: drop --seeds / --grid", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else default_sweep_dir(args.slug, random=args.random is not None)
     try:
         res = run_sweep(
             args.slug, profile=args.profile, seeds=args.seeds, grid_file=args.grid, executor=args.executor,
             scheduler=args.scheduler, workers=args.workers, out=out, use_cache=not args.no_cache,
             retry_failed=args.retry_failed, progress=not args.no_progress, connect_timeout=args.connect_timeout,
-            dry_run=args.dry_run,
+            dry_run=args.dry_run, random=args.random, random_seed=args.seed if args.seed is not None else 0,
+            verbose=args.verbose,
         )
     except SweepError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"interrupted: finished points are saved in {out / 'runs'}; run the same command again to resume",
-              file=sys.stderr)
-        return 130
+    except Interrupted as exc:
+        print(f"interrupted ({_signal_name(exc)}): finished points are saved in {out / 'runs'}; run the same command "
+              "again to resume", file=sys.stderr)
+        return exc.exit_code
     if args.dry_run:
         for p in res.points:
             print(f"{p.id}  {'done' if p.id in res.skipped else 'todo'}  " + ", ".join(f"{k}={v!r}" for k, v in p.overrides.items()))
@@ -195,6 +214,12 @@ def cmd_sweep(args) -> int:
         return 0
     print(format_summary(res))
     return 1 if any(r["status"] == "crashed" for r in res.records.values()) else 0
+
+
+def _signal_name(exc) -> str:
+    import signal
+
+    return signal.Signals(getattr(exc, "signum", signal.SIGINT)).name
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -212,12 +237,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default=None, help="folder for the executed notebook (default _build/executed/PROFILE)")
     r.add_argument("--no-cache", action="store_true", help="re-execute even if a cached copy matches")
     r.add_argument("--strict", action="store_true", help="exit 3 if a verdict differs from the documented one")
+    _run_options(r)
     r.set_defaults(func=cmd_run)
 
     b = sub.add_parser("build", help="execute every chapter and build the book into _build/html")
     b.add_argument("--profile", default="book", choices=PROFILES)
     b.add_argument("--jobs", type=int, default=2)
     b.add_argument("--no-cache", action="store_true")
+    _run_options(b)
     b.set_defaults(func=cmd_build)
 
     c = sub.add_parser("claims", help="print or export the claims of executed chapters")
@@ -229,9 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     be = sub.add_parser("bench", help="time each chapter (no cache) and report wall time and peak memory")
     be.add_argument("slugs", nargs="*")
     be.add_argument("--profile", nargs="+", default=["quick"], choices=PROFILES)
+    _run_options(be)
     be.set_defaults(func=cmd_bench)
 
-    sw = sub.add_parser("sweep", help="run a chapter over seeds x parameter values; pass rate per claim")
+    sw = sub.add_parser("sweep", help="run a chapter over seeds x parameter values, or over random variants; pass rate per claim")
     sw.add_argument("slug")
     sw.add_argument("--profile", default="quick", choices=PROFILES, help="base parameter set (default quick)")
     sw.add_argument("--seeds", default=None, help="A:B (seeds A..B-1) or a comma list; default: the chapter's sweep seeds")
@@ -239,14 +267,37 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--executor", default="local", choices=("local", "dask"))
     sw.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler address or scheduler file (default: a LocalCluster)")
     sw.add_argument("--workers", type=int, default=None, help="parallel workers (local pool or LocalCluster; default: cores)")
-    sw.add_argument("--out", default=None, metavar="DIR", help="sweep folder (default _build/sweeps/SLUG)")
+    sw.add_argument("--out", default=None, metavar="DIR", help="sweep folder (default _build/sweeps/SLUG; with --random _build/sweeps/SLUG/random)")
     sw.add_argument("--no-cache", action="store_true", help="re-execute points even if the runner cache matches")
     sw.add_argument("--retry-failed", action="store_true", help="re-run points whose notebook raised")
-    sw.add_argument("--no-progress", action="store_true")
+    sw.add_argument("--random", type=_positive_int, default=None, metavar="N",
+                    help="run N variants drawn from the chapter's parameter schema (inside its theorem conditions) "
+                         "instead of a grid; results in _build/sweeps/SLUG/random")
+    sw.add_argument("--seed", type=int, default=None, metavar="S", help="seed of the --random draw (default 0)")
+    _run_options(sw, progress=False)
+    sw.add_argument("--no-progress", action="store_true", help="no progress bar or lines on stderr")
     sw.add_argument("--dry-run", action="store_true", help="check the grid and list the points; run nothing")
     sw.add_argument("--connect-timeout", type=float, default=5.0, metavar="S", help="seconds to reach --scheduler")
     sw.set_defaults(func=cmd_sweep)
     return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return n
+
+
+def _run_options(p: argparse.ArgumentParser, progress: bool = True) -> None:
+    """Options of every command that executes notebooks."""
+    if progress:
+        p.add_argument("--no-progress", action="store_true", help="no live progress (cell i of N) on stderr")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show every log message (papermill, the kernel) and stream the notebooks' output")
 
 
 def _take_params(argv: list[str]) -> tuple[list[str], list[list[str]]]:
@@ -274,11 +325,24 @@ def main(argv: list[str] | None = None) -> int:
         args.param = (args.param or []) + pairs
     if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
         parser.error("--jobs must be an integer >= 1")
+    from optdyn_book.locking import set_command_label
+    from optdyn_book.workers import Interrupted, stop_on_signals
+
+    set_command_label(f"optdyn {args.command}")
     try:
+        if args.command in RUNS_NOTEBOOKS:  # Ctrl-C / SIGTERM stop the workers and kernels, exit 128 + signal
+            with stop_on_signals():
+                return args.func(args)
         return args.func(args)
     except (ParameterError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Interrupted as exc:
+        for note in getattr(exc, "__notes__", []):
+            print(note, file=sys.stderr)
+        print(f"interrupted ({_signal_name(exc)}): workers and kernels stopped; nothing incomplete was cached",
+              file=sys.stderr)
+        return exc.exit_code
     except BrokenPipeError:  # output piped into e.g. `head`
         sys.stderr.close()
         return 0

@@ -2,6 +2,8 @@
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -82,7 +84,9 @@ def test_cli_list_run_claims(toy, tmp_path):
     env = {"OPTDYN_ROOT": str(toy), "PATH": str(Path(sys.executable).parent)}
     exe = [sys.executable, "-m", "optdyn_book"]
     out = subprocess.run(exe + ["list"], capture_output=True, text=True, env=env)
-    assert out.returncode == 0 and "toy: Toy chapter" in out.stdout and "n       = 1000   (quick: 200)" in out.stdout
+    assert out.returncode == 0 and "toy: Toy chapter" in out.stdout
+    out = subprocess.run(exe + ["list", "toy"], capture_output=True, text=True, env=env)
+    assert out.returncode == 0 and "  n  (default 1000, quick 200, full 5000)" in out.stdout
     out = subprocess.run(exe + ["run", "toy", "-p", "seed", "3", "--out", str(tmp_path / "r")], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     assert "toy.mean_zero  reproduced" in out.stdout and "executed in" in out.stdout
@@ -112,3 +116,29 @@ def test_build_fails_on_a_failing_chapter_and_builds_otherwise(toy):
             build_book(profile="quick", root=toy, log=lambda *_: None)
     finally:
         prof.write_text(old)
+
+
+def test_a_killed_worker_runs_its_chapter_again(toy, tmp_path):
+    import psutil
+
+    killed: list[int] = []
+
+    def kill_the_worker_once():
+        deadline = time.time() + 60
+        while time.time() < deadline and not killed:
+            for w in psutil.Process().children():
+                try:
+                    if any("spawn_main" in a for a in w.cmdline()) and w.children():  # a worker with its kernel
+                        w.kill()
+                        killed.append(w.pid)
+                        return
+                except psutil.Error:
+                    pass
+            time.sleep(0.02)
+
+    t = threading.Thread(target=kill_the_worker_once, daemon=True)
+    t.start()
+    rec = runner.execute("toy", profile="quick", out_dir=tmp_path / "ex", root=toy, use_cache=False)
+    t.join()
+    assert killed and rec.ok and rec.claims[0]["verdict"] == "reproduced"
+    assert not list((tmp_path / "ex" / ".partial").iterdir()) and not (tmp_path / "ex" / "failed").exists()

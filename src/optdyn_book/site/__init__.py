@@ -12,7 +12,16 @@ Enabled from ``_config.yml`` (``sphinx.extra_extensions: [optdyn_book.site]``). 
 * fixes what a browser would otherwise report on every page: inline scripts registered twice
   (``const THEBE_JS_URL`` declared twice is a SyntaxError), an empty colour mode (the theme logs an
   error on a reader's first visit), and ``$...$`` left raw in bibliography entries (turned into
-  math nodes that MathJax typesets).
+  math nodes that MathJax typesets);
+* shows the papers' own theorem numbering: sphinx-proof numbers its blocks across the whole book
+  ("Lemma 7" for the paper's Lemma 1), so every ``prf:`` block is made unnumbered (as if it had
+  ``:nonumber:``; the titles carry the paper's numbers) and a ``{prf:ref}`` to such a block shows
+  its type and title ("Lemma (Zero-mean noise (Lemma 1))") instead of a bare "Lemma". Set
+  ``optdyn_unnumbered_proofs: false`` (``sphinx.config`` in ``_config.yml``) for sphinx-proof's numbers;
+* makes the repository URL (``repository.url`` in ``_config.yml``, the one setting behind the launch
+  and repository buttons and the provenance box) available to the pages as MyST substitutions:
+  ``{{ repository_url }}``, ``{{ repository_link }}`` (a link to it) and ``{{ repository_briefs }}``
+  (a link to ``docs/briefs/`` on its default branch).
 """
 from __future__ import annotations
 
@@ -21,6 +30,8 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 __all__ = ["MATHJAX_PATH", "mathjax_dir", "setup"]
 
@@ -57,6 +68,25 @@ def _config_inited(app, config) -> None:
     # myst-nb would add require.js and the widget manager from a CDN to pages with widget state.
     if "nb_ipywidgets_js" in config:
         config.nb_ipywidgets_js = {}
+    _repository_substitutions(config)
+
+
+def _repository_substitutions(config) -> None:
+    """``{{ repository_url }}``, ``{{ repository_link }}``, ``{{ repository_briefs }}`` from ``repository.url``
+    (Jupyter Book passes it to the theme as ``html_theme_options.repository_url``)."""
+    theme = dict(getattr(config, "html_theme_options", None) or {})
+    url = str(theme.get("repository_url") or "").rstrip("/")
+    branch = str(theme.get("repository_branch") or "main")
+    subs = dict(getattr(config, "myst_substitutions", None) or {})
+    if url:
+        subs.setdefault("repository_url", url)
+        subs.setdefault("repository_link", f"[{url}]({url})")
+        subs.setdefault("repository_briefs", f"[`docs/briefs/`]({url}/tree/{branch}/docs/briefs)")
+    else:
+        subs.setdefault("repository_url", "the repository")
+        subs.setdefault("repository_link", "the repository")
+        subs.setdefault("repository_briefs", "`docs/briefs/`")
+    config.myst_substitutions = subs
 
 
 _DOLLAR = re.compile(r"\$([^$\n]+?)\$")
@@ -64,7 +94,7 @@ _DOLLAR = re.compile(r"\$([^$\n]+?)\$")
 
 #: Where raw HTML holds ``$...$``: claim boxes, HTML cell outputs, the status tables. myst marks the
 #: page ``mathjax_ignore`` and lists the classes MathJax may still process; these are added to them.
-PROCESS_CLASSES = ("optdyn-claim", "text_html", "optdyn-status", "optdyn-dashboard")
+PROCESS_CLASSES = ("optdyn-claim", "text_html", "optdyn-status", "optdyn-dashboard", "optdyn-deviations", "optdyn-scroll")
 
 
 def _builder_inited(app) -> None:
@@ -116,9 +146,94 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
         scripts[:] = kept
 
 
+# ---- Theorem numbering: the paper's own (in the titles), not sphinx-proof's book-wide counter. ----
+
+
+def _unnumbered(cls):
+    """A sphinx-proof directive class that behaves as if ``:nonumber:`` were given (when configured)."""
+
+    class Unnumbered(cls):
+        def run(self):
+            if self.config.optdyn_unnumbered_proofs:
+                self.options["nonumber"] = None  # a directives.flag option: present = set
+            return super().run()
+
+    Unnumbered.__name__ = Unnumbered.__qualname__ = f"Unnumbered{cls.__name__}"
+    return Unnumbered
+
+
+def _proof_nodes():
+    from sphinx_proof.nodes import NODE_TYPES, unenumerable_node
+
+    return (unenumerable_node, *NODE_TYPES.values())
+
+
+def _collect_proof_titles(app, doctree) -> None:
+    """Remember every prf block's type and title nodes (for references to unnumbered blocks)."""
+    env = app.env
+    store = env.__dict__.setdefault("optdyn_proof_titles", {})
+    kinds = _proof_nodes()
+    for node in doctree.findall(lambda n: isinstance(n, kinds)):
+        label = node.get("label")
+        if not label or not len(node.children) or not isinstance(node[0], nodes.title):
+            continue
+        store[label] = {"docname": env.docname, "realtype": node.get("realtype", ""),
+                        "title": [c.deepcopy() for c in node[0].children]}
+
+
+def _purge_proof_titles(app, env, docname) -> None:
+    store = getattr(env, "optdyn_proof_titles", None)
+    if store:
+        env.optdyn_proof_titles = {k: v for k, v in store.items() if v["docname"] != docname}
+
+
+def _merge_proof_titles(app, env, docnames, other) -> None:
+    env.__dict__.setdefault("optdyn_proof_titles", {}).update(getattr(other, "optdyn_proof_titles", {}))
+
+
+class ProofRefTitles(SphinxPostTransform):
+    """``{prf:ref}`label``` to an unnumbered block: show "Type (title)", as in the block's header.
+
+    sphinx-proof writes only the type ("Lemma ") for an unnumbered target; this runs just before the
+    references are resolved (priority 10) and gives the reference its text, which sphinx-proof then
+    keeps (a reference with text of its own, ``{prf:ref}`text <label>```, is left alone)."""
+
+    default_priority = 5
+
+    def run(self, **kwargs) -> None:
+        titles = getattr(self.env, "optdyn_proof_titles", {})
+        plist = getattr(self.env, "proof_list", {})
+        if not titles:
+            return
+        from sphinx_proof.domain import translate
+
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            if node.get("refdomain") != "prf" or node.get("refexplicit"):
+                continue
+            target = node.get("reftarget", "")
+            info = titles.get(target)
+            if info is None or not plist.get(target, {}).get("nonumber"):
+                continue
+            text = nodes.inline("", "", nodes.Text(translate(info["realtype"].title())),
+                                *[c.deepcopy() for c in info["title"]], classes=["optdyn-prf-ref"])
+            # sphinx-proof uses the first child of the reference's content node as the link text.
+            node.children = []
+            node += nodes.inline("", "", text)
+
+
 def setup(app):
     # MathJax on every page, not only on pages with Markdown math: the status page's tables hold
     # the claims' $...$ as raw HTML (MathJax is served locally, so this costs no network).
+    app.setup_extension("sphinx_proof")
+    from sphinx_proof.proof_type import PROOF_TYPES
+
+    app.add_config_value("optdyn_unnumbered_proofs", True, "env", [bool])
+    for name, cls in PROOF_TYPES.items():
+        app.add_directive_to_domain("prf", name, _unnumbered(cls), override=True)
+    app.connect("doctree-read", _collect_proof_titles)
+    app.connect("env-purge-doc", _purge_proof_titles)
+    app.connect("env-merge-info", _merge_proof_titles)
+    app.add_post_transform(ProofRefTitles)
     app.set_html_assets_policy("always")
     app.connect("config-inited", _config_inited, priority=900)
     app.connect("builder-inited", _builder_inited, priority=900)

@@ -7,8 +7,12 @@ in Debian's ``chromium`` driven by Selenium through the matching ``chromium-driv
 For every page :func:`check_site` records: JavaScript errors (uncaught exceptions, rejected
 promises, failed resource loads, console errors), requests that left the site, images that did not
 load (``naturalWidth == 0``), math left untypeset (``$...$``, ``\\(`` in the text), claim boxes
-missing or without their verdict, internal links to missing files or anchors, and a full-page
-screenshot. :func:`check_search` types a word into the search box and checks the chapter is found.
+missing or without their verdict, internal links to missing files or anchors, tables wider than the
+page column (outside a scroll area) and a page that scrolls sideways, bookkeeping cells (parameters,
+validation, imports) shown on a chapter page, and a full-page screenshot. :func:`check_search` types
+a word into the search box and checks the chapter is found. :func:`check_status_page` checks the status
+page's claim tables (a row per claim, every column, the deviation logs) and :func:`layout_at` that
+its tables fit the page column at 1280 and 800 px wide (screenshots ``book__status@800.png``).
 """
 from __future__ import annotations
 
@@ -85,8 +89,25 @@ function mathReady() {
 Promise.all([imgs, mathReady()]).then((r) => done(r[1]), (e) => done('settle error ' + e));
 """
 
-_INSPECT = r"""
-const VERDICTS = ['reproduced', 'not reproduced', 'inconclusive'];
+_LAYOUT = r"""
+function optdynLayout() {
+  const main = document.querySelector('main') || document.body;
+  const col = document.querySelector('.bd-article') || document.querySelector('article') || main;
+  const colRect = col.getBoundingClientRect();
+  const scrolls = (el) => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const ox = getComputedStyle(p).overflowX; if (ox === 'auto' || ox === 'scroll') return p; } return null; };
+  const tables = Array.from(col.querySelectorAll('table')).filter((t) => t.offsetParent !== null).map((t) => {
+    const r = t.getBoundingClientRect(); const sp = scrolls(t); const spr = sp ? sp.getBoundingClientRect() : null;
+    return {cls: t.className || t.parentElement.className, width: r.width, right: r.right, left: r.left,
+            scroll_area: sp ? {right: spr.right, left: spr.left, width: sp.clientWidth, inner: sp.scrollWidth} : null};
+  });
+  return {inner_width: window.innerWidth, doc_width: document.documentElement.scrollWidth,
+          col_left: colRect.left, col_right: colRect.right, col_width: colRect.width, tables: tables};
+}
+"""
+
+_INSPECT = _LAYOUT + r"""
+const VERDICTS = ['reproduced', 'not reproduced', 'inconclusive', 'outside conditions', 'verified (exact)', 'failed (exact)'];
 const main = document.querySelector('main') || document.body;
 const clone = main.cloneNode(true);
 clone.querySelectorAll('pre, code, script, style, textarea, mjx-container, .highlight, .MathJax').forEach((n) => n.remove());
@@ -107,7 +128,11 @@ const links = Array.from(document.querySelectorAll('a[href]')).map((a) => a.href
 const prov = document.querySelector('.optdyn-provenance');
 const downloads = Array.from(document.querySelectorAll('a[href$=".ipynb"]')).map((a) => a.href);
 const fonts = Array.from(document.fonts || []).filter((f) => f.status === 'error').map((f) => f.family);
-return {main_width: mainWidth, title: document.title, raw_math: raw, math_nodes: mathNodes, typeset: typeset, images: images,
+const shown = (el) => !!el && (el.checkVisibility ? el.checkVisibility() : el.offsetParent !== null);
+const bookkeeping = Array.from(document.querySelectorAll('.cell.tag_optdyn-bookkeeping, .cell.tag_parameters, .cell.tag_injected-parameters'));
+const bkVisible = bookkeeping.filter((c) => shown(c.querySelector('.cell_input')))
+  .map((c) => (c.querySelector('.cell_input') || c).textContent.trim().split('\n')[0].slice(0, 80));
+return {main_width: mainWidth, layout: optdynLayout(), bookkeeping: bookkeeping.length, bookkeeping_visible: bkVisible, title: document.title, raw_math: raw, math_nodes: mathNodes, typeset: typeset, images: images,
         claims: claims, links: links, provenance: prov ? prov.textContent : null, downloads: downloads,
         failed_fonts: fonts, errors: window.__optdynErrors || [], verdicts_ok: VERDICTS};
 """
@@ -312,11 +337,15 @@ def check_page(drv, html_dir: Path, page: Path, *, claims: list[dict] | None = N
                 p.append(f"claim box {c['id']} has id {box['anchor']!r}, expected {anchor!r}")
     rep.provenance = info["provenance"]
     rep.downloads = info["downloads"]
+    p += layout_problems(info["layout"])
     if chapter:
         if not info["provenance"]:
             p.append("no provenance box")
         if not info["downloads"]:
             p.append("no download link for the executed notebook")
+        if not info["bookkeeping"]:
+            p.append("no bookkeeping cell (parameters, validation) found: staging did not tag them")
+        p += [f"bookkeeping cell shown on the page: {t!r}" for t in info["bookkeeping_visible"]]
     for url in sorted(set(info["links"])):
         problem = _check_link(url, html_dir)
         if problem:
@@ -326,6 +355,105 @@ def check_page(drv, html_dir: Path, page: Path, *, claims: list[dict] | None = N
         rep.screenshot = str(screenshot)
     rep.seconds = round(time.perf_counter() - t0, 2)
     return rep
+
+
+def layout_problems(lay: dict, where: str = "") -> list[str]:
+    """Tables wider than the page column outside a scroll area, scroll areas that leave the column, a
+    page that scrolls sideways."""
+    out = []
+    at = f" at {lay['inner_width']} px" if where else ""
+    if lay["doc_width"] > lay["inner_width"] + 1:
+        out.append(f"page scrolls sideways{at} ({lay['doc_width']} px of content in a {lay['inner_width']} px window)")
+    for t in lay["tables"]:
+        sa = t["scroll_area"]
+        if sa is None and (t["right"] > lay["col_right"] + 2 or t["left"] < lay["col_left"] - 2):
+            out.append(f"table {t['cls']!r} wider than the page column{at} ({t['width']:.0f} px, column {lay['col_width']:.0f} px)")
+        elif sa is not None and sa["right"] > lay["col_right"] + 2:
+            out.append(f"scroll area of table {t['cls']!r} leaves the page column{at}")
+    return out
+
+
+def layout_at(drv, page: Path, width: int, *, screenshot: Path | None = None, height: int = 900) -> dict:
+    """Open ``page`` in a ``width`` px wide window: the layout of its tables (see :func:`layout_problems`);
+    ``needs_scroll``: tables wider than their scroll area (readable by scrolling inside the page column)."""
+    drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        drv.get(page.resolve().as_uri())
+        drv.execute_async_script(_SETTLE)
+        lay = drv.execute_script(_LAYOUT + "\nreturn optdynLayout();")
+        if screenshot is not None:
+            h = drv.execute_script("return document.documentElement.scrollHeight")
+            h = int(min(max(h or 0, 600), SCREENSHOT_MAX_HEIGHT))
+            drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": h, "deviceScaleFactor": 1, "mobile": False})
+            drv.execute_script("window.scrollTo(0, 0)")
+            shot = drv.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "fromSurface": True})
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            screenshot.write_bytes(base64.b64decode(shot["data"]))
+    finally:
+        drv.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    lay["problems"] = layout_problems(lay, where=str(width))
+    lay["needs_scroll"] = [t["cls"] for t in lay["tables"] if t["scroll_area"] and t["scroll_area"]["inner"] > t["scroll_area"]["width"] + 1]
+    return lay
+
+
+_STATUS = r"""
+const rows = {};
+document.querySelectorAll('table.optdyn-status tr[data-claim]').forEach((tr) => {
+  const field = (f) => ((tr.querySelector('[data-field="' + f + '"]') || {}).textContent || '').replace(/\u00ad/g, '').trim();
+  rows[tr.dataset.claim] = {cells: tr.querySelectorAll('td').length, visible: tr.offsetParent !== null,
+    kind: field('kind'), expected: field('expected'), verdict: field('verdict'),
+    profiles: Array.from(tr.querySelectorAll('[data-profile-verdict]')).map((x) => x.dataset.profileVerdict),
+    text: tr.textContent.replace(/\u00ad/g, '').replace(/\s+/g, ' ').trim()};
+});
+const cols = Array.from(new Set(Array.from(document.querySelectorAll('table.optdyn-status th[data-col]')).map((th) => th.dataset.col)));
+const devs = Array.from(document.querySelectorAll('table.optdyn-status-deviations')).map((t) => t.querySelectorAll('tbody tr').length);
+return {rows: rows, columns: cols, deviation_tables: devs,
+        dashboard: document.querySelectorAll('table.optdyn-dashboard tbody tr').length,
+        headline: (document.querySelector('.optdyn-headline') || {}).textContent || ''};
+"""
+
+#: Columns every claim table of the status page has (``th[data-col]``).
+STATUS_COLUMNS = ("claim", "verdict", "detects", "positive", "conditions", "robustness")
+
+
+def check_status_page(drv, page: Path, claims_data: dict) -> tuple[list[str], dict]:
+    """The status page shows a row per claim with every column, the near-miss deviations each criterion
+    detects, and a deviation log table for every chapter that logged deviations. Returns (problems, info)."""
+    drv.get(page.resolve().as_uri())
+    drv.execute_async_script(_SETTLE)
+    info = drv.execute_script(_STATUS)
+    problems = []
+    missing = [c for c in STATUS_COLUMNS if c not in info["columns"]]
+    if missing:
+        problems.append(f"status page: claim tables lack the columns {missing}")
+    n_cols = len(info["columns"])
+    for ch in claims_data.get("chapters", []):
+        for c in ch["claims"]:
+            row = info["rows"].get(c["id"])
+            if row is None or not row["visible"]:
+                problems.append(f"status page: no row for claim {c['id']}")
+                continue
+            for x in c.get("controls") or []:
+                if x.get("role") == "near_miss" and x.get("passed") is False and f"detects: {x['deviation']}" not in row["text"]:
+                    problems.append(f"status page: {c['id']} does not show 'detects: {x['deviation']}'")
+            if row["verdict"] != c["verdict"]:
+                problems.append(f"status page: {c['id']} does not show its verdict {c['verdict']!r}")
+            kind = c.get("kind") or "ledger v1"
+            if row["kind"] != kind:
+                problems.append(f"status page: {c['id']} shows kind {row['kind']!r}, not {kind!r}")
+            if not row["expected"].endswith(c["expected"]):
+                problems.append(f"status page: {c['id']} shows expected {row['expected']!r}, not {c['expected']!r}")
+            cond = c.get("conditions") or {}
+            for v in cond.get("violated") or []:
+                if v not in row["text"].replace("\u200b", ""):
+                    problems.append(f"status page: {c['id']} does not name its violated condition {v!r}")
+    want = [len(ch["deviations"]) for ch in claims_data.get("chapters", []) if ch.get("deviations")]
+    if sorted(want) != sorted(info["deviation_tables"]):
+        problems.append(f"status page: deviation log tables with {info['deviation_tables']} rows, expected {want}")
+    if "empirical claim" not in info["headline"]:
+        problems.append(f"status page: headline about empirical claims missing ({info['headline']!r})")
+    info["n_columns"] = n_cols
+    return problems, info
 
 
 def site_pages(html_dir: Path) -> list[Path]:
@@ -391,8 +519,13 @@ def title_word(title: str) -> str:
     return words[0] if words else title
 
 
+#: Window widths at which the status page (and the first chapter page) must fit the page column.
+WIDTHS = (1280, 800)
+
+
 def check_site(html_dir: str | Path, claims_data: dict | None = None, *, screenshots: str | Path | None = None) -> dict:
-    """Check every page of the built site in one browser; returns ``{"pages": [...], "search": {...}}``."""
+    """Check every page of the built site in one browser; returns ``{"pages": [...], "search": {...},
+    "status": {...}, "layout": {page: {width: layout}}}``."""
     html_dir = Path(html_dir).resolve()
     _ID_CACHE.clear()
     if claims_data is None and (html_dir / "claims.json").is_file():
@@ -408,7 +541,23 @@ def check_site(html_dir: str | Path, claims_data: dict | None = None, *, screens
             ch = chapters.get(slug) if slug else None
             shot = shots / (page.relative_to(html_dir).as_posix().replace("/", "__").removesuffix(".html") + ".png") if shots else None
             pages.append(check_page(drv, html_dir, page, claims=ch["claims"] if ch else None, chapter=ch is not None, screenshot=shot))
+        status_info, layout = {}, {}
+        by_page = {p.page: p for p in pages}
+        status = html_dir / "book" / "status.html"
+        if status.is_file() and claims_data:
+            probs, status_info = check_status_page(drv, status, claims_data)
+            by_page["book/status.html"].problems += probs
+        wide = [status] + [html_dir / "book" / f"{s}.html" for s in list(chapters)[:1]]
+        for page in (p for p in wide if p.is_file()):
+            rel = page.relative_to(html_dir).as_posix()
+            layout[rel] = {}
+            for w in WIDTHS:
+                shot = shots / (rel.replace("/", "__").removesuffix(".html") + f"@{w}.png") if shots and w != 1280 else None
+                lay = layout_at(drv, page, w, screenshot=shot)
+                layout[rel][w] = lay
+                if rel in by_page:
+                    by_page[rel].problems += [pr for pr in lay["problems"] if pr not in by_page[rel].problems]
         for slug, ch in chapters.items():
             word = title_word(ch["title"])
             search[slug] = {"word": word, "problem": check_search(drv, html_dir, word, slug)}
-    return {"pages": pages, "search": search}
+    return {"pages": pages, "search": search, "status": status_info, "layout": layout}

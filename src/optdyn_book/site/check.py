@@ -26,6 +26,15 @@ def main(argv: list[str] | None = None) -> int:
         for pr in p.problems:
             print(f"    - {pr}")
         bad += bool(p.problems)
+    for page, widths in report.get("layout", {}).items():
+        for w, lay in widths.items():
+            scroll = f", scrolls inside the page: {', '.join(lay['needs_scroll'])}" if lay["needs_scroll"] else ""
+            print(f"layout {page} at {w} px: page column {lay['col_width']:.0f} px, {len(lay['tables'])} tables, "
+                  f"{'fits' if not lay['problems'] else '; '.join(lay['problems'])}{scroll}")
+    st = report.get("status") or {}
+    if st:
+        print(f"status page: {len(st['rows'])} claim rows, columns {', '.join(st['columns'])}, "
+              f"{len(st['deviation_tables'])} deviation log table(s)")
     for slug, r in report["search"].items():
         print(f"search {r['word']!r:<24} -> {slug}: {'found' if not r['problem'] else r['problem']}")
         bad += bool(r["problem"])

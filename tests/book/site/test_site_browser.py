@@ -162,3 +162,64 @@ def test_checker_rejects_a_broken_page(tmp_path):
                    "claim box toy.a shows 'reproduced'", "claim box toy.b missing", "no provenance box",
                    "no download link"):
         assert needle in text, f"{needle!r} not reported:\n{text}"
+
+
+# ---- Ledger v2 on the site: status page columns and layout, hidden bookkeeping cells, theorem numbers ----
+
+V2_SCREENSHOTS = ROOT / "_build" / "artifacts" / "screenshots-toy-v2"
+
+
+def test_status_page_tables_render_and_fit_at_1280_and_800(report, claims):
+    """Every claim has a row with every column; the dashboard, claim and deviation tables stay inside the
+    page column (wrapping, or scrolling inside it) at 1280 and 800 px, and the page never scrolls sideways."""
+    assert set(browser.STATUS_COLUMNS) <= set(report["status"]["columns"])
+    assert report["status"]["dashboard"] == len(claims["chapters"]) + 1
+    assert set(report["layout"]["book/status.html"]) == set(browser.WIDTHS)
+    for width, lay in report["layout"]["book/status.html"].items():
+        assert not lay["problems"], (width, lay["problems"])
+        assert lay["doc_width"] <= lay["inner_width"], width
+    assert (SCREENSHOTS / "book__status@800.png").stat().st_size > 10_000
+
+
+def test_bookkeeping_cells_are_hidden_on_chapter_pages(report, claims, site):
+    pages = {p.page: p for p in report["pages"]}
+    for ch in claims["chapters"]:
+        page = pages[f"book/{ch['slug']}.html"]
+        assert not [p for p in page.problems if "bookkeeping" in p], ch["slug"]
+        html = (site / "book" / f"{ch['slug']}.html").read_text()
+        assert "tag_optdyn-bookkeeping" in html and "globals().update(SCHEMA.validate(globals()))" not in html, ch["slug"]
+
+
+def test_theorem_blocks_carry_no_book_wide_number(site, claims):
+    """sphinx-proof's book-wide counter ("Lemma 7" for the paper's Lemma 1) is gone; references to a block
+    show its type and title."""
+    for ch in claims["chapters"]:
+        page = (site / "book" / f"{ch['slug']}.html").read_text()
+        captions = re.findall(r'<span class="caption-number">([^<]*)</span>', page)
+        assert not [c for c in captions if re.search(r"\d", c)], (ch["slug"], captions[:5])
+        for m in re.finditer(r'<span class="optdyn-prf-ref">(.*?)</span></a>', page, re.S):
+            assert re.search(r"\(.+\)", re.sub(r"<[^>]+>", "", m.group(1))), m.group(0)[:200]
+
+
+@pytest.fixture(scope="session")
+def v2_report(v2_site) -> dict:
+    html = v2_site / "_build" / "html"
+    return browser.check_site(html, json.loads((html / "claims.json").read_text()), screenshots=V2_SCREENSHOTS)
+
+
+def test_ledger_v2_toy_site_in_the_browser(v2_report, v2_site, v2_expected):
+    """The two-chapter toy book (ledger v2 + v1, runs at three profiles, sweeps): no page has a problem;
+    the status page shows every column, the profile columns and the deviation log, its tables need no
+    scrolling at 1280 px and stay inside the page column at 800 px; the bookkeeping cells are hidden."""
+    bad = {p.page: p.problems for p in v2_report["pages"] if p.problems}
+    assert not bad, bad
+    st = v2_report["status"]
+    assert {"profile-quick", "profile-book", "profile-full"} <= set(st["columns"]) and st["deviation_tables"] == [1]
+    assert st["rows"]["toy.mean_band"]["profiles"] == ["reproduced"] * 3 and st["rows"]["toy.mean_band"]["kind"] == "empirical"
+    assert v2_expected["headline"] in st["headline"]
+    for width, lay in v2_report["layout"]["book/status.html"].items():
+        assert not lay["problems"], (width, lay["problems"])
+    assert v2_report["layout"]["book/status.html"][1280]["needs_scroll"] == []
+    pages = {p.page: p for p in v2_report["pages"]}
+    assert pages["book/toy.html"].claims and len(pages["book/toy.html"].claims) == 3
+    assert (V2_SCREENSHOTS / "book__status@800.png").is_file() and (V2_SCREENSHOTS / "book__toy@800.png").is_file()

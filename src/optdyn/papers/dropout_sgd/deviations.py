@@ -10,7 +10,7 @@ from optdyn.claims import Deviation
 
 __all__ = ["DEVIATIONS"]
 
-_V2 = "the ledger v2 rebuild of this chapter (first commit after d7e0949)"
+_V2 = "cef4f4d"
 
 DEVIATIONS = (
     Deviation(
@@ -40,8 +40,9 @@ DEVIATIONS = (
         "online_estimator_exact (parts ii-iii of online_consistency), target_identity (the GD half of target)",
         _V2, "they cannot fail, yet were counted as reproductions (M2)", "reproduced", "verified (exact), counted apart"),
     Deviation(
-        "gd_average_clt: KS alone -> KS, the mean of the Wald statistic and ||n Cov_hat - Sigma_alpha||_F < 0.15 (brief E5), with the "
-        "theorem's beta_tilde and Sigma_alpha (was: the exact finite-n mean and covariance); gd_avg_n 20000 -> 200000 (quick "
+        "gd_average_clt: KS alone -> KS, the mean of the Wald statistic and ||C - Sigma_alpha||_F < 4 se_F (the brief's E5 "
+        "Frobenius check, with a tolerance from the sample fourth moments instead of the fixed 0.15, which a random variant failed "
+        "at 0.167 by chance at R = 500), with the theorem's beta_tilde and Sigma_alpha (was: the exact finite-n mean and covariance); gd_avg_n 20000 -> 200000 (quick "
         "10000 -> 100000) so that the default runs lie inside the regime condition",
         _V2, "the criterion could not tell Sigma_alpha x 1.25 from Sigma_alpha; a pilot at quick seeds 104, 105, 111 was outside "
         "the regime at n = 40000", "reproduced", "reproduced"),
@@ -64,6 +65,12 @@ DEVIATIONS = (
         "bands)", _V2, "with about 15 empirical claims a 1% level gives a false 'not reproduced' in roughly one run of the "
         "chapter in seven; a pilot showed one (stationary_law at quick seed 0: Holm KS p = 0.0059, 1 of 60 seeds)",
         "stationary_law not reproduced (quick, seed 0)", "reproduced"),
+    Deviation(
+        "ledger rule: an illustration (straw man) that meets the criterion, or one near miss among several that does, no longer "
+        "makes the verdict inconclusive; only 'no near miss rejected' does (the rule of the ledger v2 issue); the near miss it "
+        "misses is reported", _V2, "in random variants at small steps the sandwich illustration is close to Sigma_alpha and meets "
+        "the band (coverage_prediction, joint_coverage_prediction), and the median rate approaches log rho (gmc)",
+        "inconclusive in 7 of 12 random variants (quick)", "the documented verdicts"),
     Deviation(
         "random numbers: one SeedSequence tree spawned in cell order -> named streams (optdyn.random.Streams); every number changed",
         "d7e0949", "reproducibility under cell edits (design review 3.7), not a result", "all 11 claims reproduced (quick, seeds 0 and 1)",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optdyn.core import loop
 from optdyn.random import as_generator
 
 from optdyn.validation import check_choice, check_int, check_probability
@@ -72,52 +73,72 @@ def _start(beta0, lead: tuple, d: int) -> np.ndarray:
         raise ValueError(f"beta0 must broadcast to {lead + (d,)}, got shape {b.shape}") from None
 
 
+class _Every:
+    """An observer calling ``fn(state, k)`` after every step."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def update(self, state, k):
+        self.fn(state, k)
+
+
 def _engine(step, gen_chunk, beta, n_steps, chunk, cps, *, average, online_cov, naive_v, pairs, record_path, schedule):
+    """Run the recursion with :func:`optdyn.core.loop.run`: data and masks are drawn ``chunk`` steps at a time
+    (the same draws, in the same order, whatever is recorded); the online estimator, the naive variance, the
+    pair distances and the path are observers; the checkpoint values are what :class:`SaveAt` records."""
     R, d = beta.shape[-2], beta.shape[-1]
-    T = cps.size
     out = RunResult(last=beta, checkpoints=cps)
+    observers, fn = [], {}
     est = OnlineNBMCovariance(R, d, schedule) if (average or online_cov) else None
+    if est is not None:
+        observers.append(_Every(lambda b, k: est.update(b)))
     if average:
-        out.avg = np.empty((T, R, d))
+        fn["avg"] = lambda b: est.mean
     if online_cov:
-        out.cov_hat = np.empty((T, R, d, d))
+        fn["cov_hat"] = lambda b: est.covariance()
     if naive_v is not None:
-        out.naive_var = np.empty((T, R))
-        s1 = np.zeros(R)
-        s2 = np.zeros(R)
+        s = np.zeros((2, R))
+
+        def naive(b, k):
+            z = b @ naive_v
+            s[0] += z
+            s[1] += z * z
+
+        observers.append(_Every(naive))
+
+        def naive_var(b):
+            k = kk[0]
+            return np.maximum(s[1] / k - (s[0] / k) ** 2, 0.0) * k / max(k - 1, 1)
+
+        fn["naive_var"] = naive_var
     if pairs:
         out.sq_dist = np.empty((n_steps + 1, R))
-        out.sq_dist[0] = ((beta[0] - beta[1]) ** 2).sum(-1)
+        diff0 = beta[0] - beta[1]
+        out.sq_dist[0] = np.einsum("ri,ri->r", diff0, diff0)
+
+        def pair(b, k):
+            diff = b[0] - b[1]
+            out.sq_dist[k] = np.einsum("ri,ri->r", diff, diff)
+
+        observers.append(_Every(pair))
     if record_path:
         out.path = np.empty((n_steps, R, d))
-    ic = 0
-    k = 0
-    while k < n_steps:
-        c = min(chunk, n_steps - k)
-        data = gen_chunk(c)
-        for t in range(c):
-            step(beta, data, t)
-            k += 1
-            if est is not None:
-                est.update(beta)
-            if naive_v is not None:
-                z = beta @ naive_v
-                s1 += z
-                s2 += z * z
-            if pairs:
-                diff = beta[0] - beta[1]
-                out.sq_dist[k] = np.einsum("ri,ri->r", diff, diff)
-            if record_path:
-                out.path[k - 1] = beta
-            if ic < T and k == cps[ic]:
-                if average:
-                    out.avg[ic] = est.mean
-                if online_cov:
-                    out.cov_hat[ic] = est.covariance()
-                if naive_v is not None:
-                    out.naive_var[ic] = np.maximum(s2 / k - (s1 / k) ** 2, 0.0) * k / max(k - 1, 1)
-                ic += 1
-    out.last = beta
+        observers.append(_Every(lambda b, k: out.path.__setitem__(k - 1, b)))
+    data, kk = [None], [0]
+
+    def advance(b, k):
+        t = (k - 1) % chunk
+        if t == 0:
+            data[0] = gen_chunk(min(chunk, n_steps - k + 1))
+        step(b, data[0], t)
+        kk[0] = k
+        return b
+
+    traj = loop.run(advance, beta, n_steps, save=loop.SaveAt(steps=cps, fn=fn), observers=observers)
+    for name, values in traj.records.items():
+        setattr(out, name, values)
+    out.last = traj.state
     return out
 
 

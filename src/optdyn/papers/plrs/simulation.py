@@ -27,6 +27,7 @@ __all__ = [
     "first_time_below",
     "first_time_below_boot",
     "sup_distance",
+    "quadratic_model_grad",
 ]
 
 
@@ -68,6 +69,7 @@ def run_sgd(
     noise: str = "gradient",
     monitors: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
     stop_fn: Callable[[np.ndarray, int], bool] | None = None,
+    noise_blocks: int = 1,
 ) -> dict:
     """Run ``n_steps`` of SGD on ``R`` replicas at once.
 
@@ -82,6 +84,8 @@ def run_sgd(
     noise : ``"gradient"`` (``x -= eta (grad + xi)``, SGD) or ``"additive"`` (``x -= eta grad + xi``).
     monitors : name -> ``fn(X) -> (R,)`` recorded at ``t = 0 .. steps run`` (array ``(T+1, R)``).
     stop_fn : ``(X, t) -> bool`` evaluated after each step; True stops early.
+    noise_blocks : the rows are ``noise_blocks`` stacked arms of ``R / noise_blocks`` replicas that see
+        the same noise (common random numbers): one ``(R / noise_blocks, d)`` draw per step, tiled.
 
     Returns a dict with ``x`` (final ``(R, d)``), ``steps`` (number run) and one array per monitor.
     """
@@ -95,6 +99,9 @@ def run_sgd(
     if X.ndim != 2:
         raise ValueError(f"x0 must have shape (R, d), got {np.shape(x0)}")
     R, d = X.shape
+    noise_blocks = check_int("noise_blocks", noise_blocks, low=1)
+    if R % noise_blocks:
+        raise ValueError(f"noise_blocks={noise_blocks} must divide the number of rows {R}")
     lr_at = _lr_fn(lr, R, n_steps)
     monitors = dict(monitors or {})
     rec = {k: [np.asarray(fn(X), dtype=float)] for k, fn in monitors.items()}
@@ -102,7 +109,9 @@ def run_sgd(
     for t in range(n_steps):
         eta = lr_at(t)[:, None]
         G = grad_fn(X)
-        xi = sphere_noise(rng, (R, d), sigma) if sigma > 0 else None
+        xi = sphere_noise(rng, (R // noise_blocks, d), sigma) if sigma > 0 else None
+        if xi is not None and noise_blocks > 1:
+            xi = np.tile(xi, (noise_blocks, 1))
         if xi is None:
             X -= eta * G
         elif noise == "gradient":
@@ -119,11 +128,13 @@ def run_sgd(
     return out
 
 
-def escape_times(landscape, schedule, *, R: int, sigma: float, t_max: int, rng, x0=None, threshold: float = 0.5):
+def escape_times(landscape, schedule, *, R: int, sigma: float, t_max: int, rng, x0=None, threshold: float = 0.5,
+                 noise_blocks: int = 1):
     """First step ``t >= 1`` with ``|x_{t,1}| >= threshold`` for each replica (brief Sec. 5.1).
 
     Starts at ``x0`` (default: the saddle, 0). Returns ``(times, censored)``: replicas that never
     escape by ``t_max`` get ``times = t_max`` and ``censored = True`` (right-censoring).
+    ``noise_blocks``: stacked arms sharing the noise (see :func:`run_sgd`).
     """
     R = check_int("R", R, low=1)
     t_max = check_int("t_max", t_max, low=1)
@@ -138,17 +149,28 @@ def escape_times(landscape, schedule, *, R: int, sigma: float, t_max: int, rng, 
         hit[new] = True
         return bool(hit.all())
 
-    run_sgd(landscape.grad, X0, schedule, t_max, sigma=sigma, rng=rng, stop_fn=stop)
+    run_sgd(landscape.grad, X0, schedule, t_max, sigma=sigma, rng=rng, stop_fn=stop, noise_blocks=noise_blocks)
     return times, ~hit
 
 
-def f_change_curves(landscape, schedule, *, R: int, sigma: float, n_steps: int, rng, x0=None) -> np.ndarray:
+def f_change_curves(landscape, schedule, *, R: int, sigma: float, n_steps: int, rng, x0=None,
+                    noise_blocks: int = 1) -> np.ndarray:
     """``f(x_t) - f(x_0)`` for ``t = 0 .. n_steps`` and every replica: array ``(n_steps+1, R)``."""
     R = check_int("R", R, low=1)
     X0 = np.zeros((R, landscape.d)) if x0 is None else np.broadcast_to(np.asarray(x0, float), (R, landscape.d))
     f0 = landscape.f(X0)
-    out = run_sgd(landscape.grad, X0, schedule, n_steps, sigma=sigma, rng=rng, monitors={"f": lambda X: landscape.f(X) - f0})
+    out = run_sgd(landscape.grad, X0, schedule, n_steps, sigma=sigma, rng=rng, monitors={"f": lambda X: landscape.f(X) - f0},
+                  noise_blocks=noise_blocks)
     return out["f"]
+
+
+def quadratic_model_grad(landscape, x0) -> Callable[[np.ndarray], np.ndarray]:
+    """Gradient of the second-order Taylor model of ``f`` at ``x0`` (Lemmas 2-3 of the paper):
+    ``grad f~(x) = grad f(x0) + H(x0) (x - x0)``, for a landscape with a diagonal Hessian (``hess_diag``)."""
+    x0 = np.asarray(x0, dtype=float).reshape(1, -1)
+    g0 = landscape.grad(x0)
+    h0 = landscape.hess_diag(x0)
+    return lambda X: g0 + h0 * (np.asarray(X, dtype=float) - x0)
 
 
 def first_time_below(F: np.ndarray, z: float = 2.0) -> int | None:
@@ -180,15 +202,18 @@ def first_time_below_boot(F: np.ndarray, *, rng, n_boot: int = 400, z: float = 2
     return out
 
 
-def sup_distance(landscape, schedule, *, x_star, R: int, sigma: float, n_steps: int, rng, noise: str = "gradient") -> np.ndarray:
-    """``sup_{t <= n_steps} ||x_t - x*||`` per replica, starting at ``x*`` (Theorem 3's event)."""
+def sup_distance(landscape, schedule, *, x_star, R: int, sigma: float, n_steps: int, rng, noise: str = "gradient",
+                 x0=None) -> np.ndarray:
+    """``sup_{t <= n_steps} ||x_t - x*||`` per replica (Theorem 3's event), starting at ``x0`` (``(R, d)`` or
+    ``(d,)``; default: ``x*`` itself). The start counts (t = 0)."""
     R = check_int("R", R, low=1)
     xs = np.asarray(x_star, dtype=float).reshape(1, -1)
-    sup = np.zeros(R)
+    X0 = np.repeat(xs, R, axis=0) if x0 is None else np.broadcast_to(np.asarray(x0, dtype=float), (R, xs.shape[1]))
+    sup = np.linalg.norm(X0 - xs, axis=1)
 
     def track(X, t):
         np.maximum(sup, np.linalg.norm(X - xs, axis=1), out=sup)
         return False
 
-    run_sgd(landscape.grad, np.repeat(xs, R, axis=0), schedule, n_steps, sigma=sigma, rng=rng, noise=noise, stop_fn=track)
+    run_sgd(landscape.grad, X0, schedule, n_steps, sigma=sigma, rng=rng, noise=noise, stop_fn=track)
     return sup

@@ -11,7 +11,7 @@ from optdyn.claims import Deviation
 
 __all__ = ["DEVIATIONS"]
 
-_V2 = "issue 14 (ledger v2 rework)"
+_V2 = "ee391a1"
 
 DEVIATIONS = (
     Deviation(

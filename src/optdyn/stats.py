@@ -243,8 +243,10 @@ def _noninferiority_signed_rank(diff: np.ndarray, delta: float, alpha: float) ->
         # P(T+ >= t) under H0 (ties: mid-ranks, the exact table is then approximate)
         p = float(1.0 - (cdf[int(np.ceil(t_plus)) - 1] if t_plus >= 1 else 0.0))
     walsh = np.sort(((diff[:, None] + diff[None, :]) / 2.0)[np.triu_indices(diff.size)])
-    k = int(np.searchsorted(_signed_rank_null_cdf(diff.size), alpha, side="right"))  # P(T+ <= k - 1) <= alpha
-    lower = float(walsh[min(k, walsh.size - 1)])
+    # C = #{t: P(T+ <= t) <= alpha}, so P(T+ <= C - 1) <= alpha: the bound is the C-th smallest Walsh average
+    # (1-based; Hollander & Wolfe's W_(C)), i.e. walsh[C - 1]
+    C = int(np.searchsorted(_signed_rank_null_cdf(diff.size), alpha, side="right"))
+    lower = float(walsh[max(C - 1, 0)]) if C > 0 else -np.inf
     return {"diff": float(diff.mean()), "se": float(diff.std(ddof=1) / np.sqrt(diff.size)), "lower": lower,
             "p": p, "passed": bool(p < alpha)}
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 from scipy import stats as _st
 
@@ -27,6 +29,8 @@ __all__ = [
     "mean_and_se",
     "ols_slope",
     "paired_noninferiority",
+    "paired_shift",
+    "signed_rank_p",
     "wilson_interval",
 ]
 
@@ -222,6 +226,9 @@ def benjamini_hochberg(pvals) -> np.ndarray:
     return out
 
 
+_EXACT_MAX = 60  # exact signed-rank null distribution up to this many pairs, normal approximation beyond
+
+
 def _signed_rank_null_cdf(n: int) -> np.ndarray:
     """Exact null CDF of the Wilcoxon signed-rank statistic T+ for ``n`` non-zero differences."""
     counts = np.zeros(n * (n + 1) // 2 + 1)
@@ -229,6 +236,58 @@ def _signed_rank_null_cdf(n: int) -> np.ndarray:
     for k in range(1, n + 1):
         counts[k:] = counts[k:] + counts[:-k].copy()
     return np.cumsum(counts) / 2.0**n
+
+
+def _walsh(d: np.ndarray) -> np.ndarray:
+    i, j = np.triu_indices(d.size)
+    return np.sort((d[i] + d[j]) / 2.0)
+
+
+def _lower_rank(n: int, alpha: float) -> int:
+    """0-based index k of the Walsh average that is the one-sided ``1 - alpha`` lower confidence bound of the
+    pseudo-median of ``n`` differences: the largest k with P(T+ <= k) <= alpha under the null (Hollander and
+    Wolfe's W_(C), C = k + 1); -1 when even k = 0 has P > alpha (too few pairs for that level). Exact null
+    distribution of T+ up to ``_EXACT_MAX`` pairs, normal approximation (continuity-corrected) beyond."""
+    if n <= _EXACT_MAX:
+        return int(np.searchsorted(_signed_rank_null_cdf(n), alpha, side="right")) - 1
+    mu, sd = n * (n + 1) / 4.0, math.sqrt(n * (n + 1) * (2 * n + 1) / 24.0)
+    return int(math.floor(mu - _st.norm.isf(alpha) * sd - 0.5))
+
+
+def paired_shift(a, b, *, alpha: float = 0.05) -> dict:
+    """Paired Hodges-Lehmann estimate of the shift of ``a`` against ``b``: the pseudo-median of the
+    differences ``a - b`` (median of the Walsh averages), with its signed-rank one-sided ``1 - alpha`` lower
+    and upper confidence bounds (exact up to 60 pairs; infinite when there are too few pairs for the level). The estimate always lies between its bounds (the
+    mean difference, reported next to it, need not). Non-finite pairs are dropped; fewer than 2 finite pairs
+    give ``nan`` values. Returns ``hl``, ``lower``, ``upper``, ``mean``, ``n``."""
+    a = np.asarray(a, float).ravel()
+    b = np.asarray(b, float).ravel()
+    if a.shape != b.shape:
+        raise ValueError("a and b must be paired samples of equal length")
+    alpha = check_in_range("alpha", alpha, 0.0, 0.5, low_closed=False)
+    d = (a - b)[np.isfinite(a) & np.isfinite(b)]
+    if d.size < 2:
+        return {"hl": math.nan, "lower": math.nan, "upper": math.nan, "mean": math.nan, "n": int(d.size)}
+    w = _walsh(d)
+    k = min(_lower_rank(d.size, alpha), (w.size - 1) // 2)
+    lower, upper = (float(w[k]), float(w[w.size - 1 - k])) if k >= 0 else (-math.inf, math.inf)
+    return {"hl": float(np.median(w)), "lower": lower, "upper": upper,
+            "mean": float(d.mean()), "n": int(d.size)}
+
+
+def signed_rank_p(d, *, alternative: str) -> float:
+    """One-sided Wilcoxon signed-rank p-value for the differences ``d`` (``alternative="less"``: they tend to
+    be negative; ``"greater"``: positive). Zero differences are dropped (Wilcoxon's convention); exact below
+    ``_EXACT_MAX`` non-zero differences without ties, normal approximation otherwise. All-zero (or fewer than
+    one finite) differences give p = 1: no evidence either way."""
+    if alternative not in ("less", "greater"):
+        raise ValueError(f"alternative must be 'less' or 'greater', got {alternative!r}")
+    d = np.asarray(d, float).ravel()
+    d = d[np.isfinite(d) & (d != 0)]
+    if d.size == 0:
+        return 1.0
+    method = "exact" if d.size <= _EXACT_MAX and np.unique(np.abs(d)).size == d.size else "approx"
+    return float(_st.wilcoxon(d, alternative=alternative, zero_method="wilcox", method=method).pvalue)
 
 
 def _noninferiority_signed_rank(diff: np.ndarray, delta: float, alpha: float) -> dict:
@@ -242,11 +301,8 @@ def _noninferiority_signed_rank(diff: np.ndarray, delta: float, alpha: float) ->
         cdf = _signed_rank_null_cdf(d.size)
         # P(T+ >= t) under H0 (ties: mid-ranks, the exact table is then approximate)
         p = float(1.0 - (cdf[int(np.ceil(t_plus)) - 1] if t_plus >= 1 else 0.0))
-    walsh = np.sort(((diff[:, None] + diff[None, :]) / 2.0)[np.triu_indices(diff.size)])
-    # C = #{t: P(T+ <= t) <= alpha}, so P(T+ <= C - 1) <= alpha: the bound is the C-th smallest Walsh average
-    # (1-based; Hollander & Wolfe's W_(C)), i.e. walsh[C - 1]
-    C = int(np.searchsorted(_signed_rank_null_cdf(diff.size), alpha, side="right"))
-    lower = float(walsh[max(C - 1, 0)]) if C > 0 else -np.inf
+    k = _lower_rank(diff.size, alpha)  # the bound is the (k+1)-th smallest Walsh average, Hollander & Wolfe's W_(C)
+    lower = float(_walsh(diff)[k]) if k >= 0 else -np.inf
     return {"diff": float(diff.mean()), "se": float(diff.std(ddof=1) / np.sqrt(diff.size)), "lower": lower,
             "p": p, "passed": bool(p < alpha)}
 

@@ -3,8 +3,8 @@ its next-order term, loss spikes and times to a threshold.
 
 The criteria of :mod:`.checks` are built from these; every function is pure (randomness only through an
 explicit generator) and never raises on non-finite data it can describe (it returns ``nan`` instead).
-Generic candidates for :mod:`optdyn.stats`: :func:`paired_shift` (the paired Hodges-Lehmann estimate with
-its signed-rank confidence bounds), :func:`signed_rank_p`, :func:`leading_exponent_fit`.
+The paired Hodges-Lehmann shift and the signed-rank p-value are the package-wide ones of
+:mod:`optdyn.stats` (re-exported here).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import numpy as np
 from scipy import stats as _st
 
 from optdyn.random import as_generator
+from optdyn.stats import paired_shift, signed_rank_p
 from optdyn.validation import check_in_range, check_int
 
 __all__ = [
@@ -27,9 +28,6 @@ __all__ = [
     "signed_rank_p",
     "spike_count",
 ]
-
-_EXACT_MAX = 60  # exact signed-rank null distribution up to this many pairs, normal approximation beyond
-
 
 def mann_whitney(a, b, alternative: str = "two-sided") -> tuple[float, float]:
     """Mann-Whitney U test of ``a`` vs ``b``; ``alternative="less"`` tests "a tends to be smaller"."""
@@ -51,67 +49,6 @@ def hodges_lehmann(a, b, level: float = 0.95) -> tuple[float, float, float]:
     k = int(np.floor(m * n / 2 - z * np.sqrt(m * n * (m + n + 1) / 12)))
     k = min(max(k, 0), D.size - 1)
     return float(np.median(D)), float(D[k]), float(D[D.size - 1 - k])
-
-
-def _signed_rank_null_cdf(n: int) -> np.ndarray:
-    """Exact null CDF of the Wilcoxon signed-rank statistic T+ for ``n`` non-zero differences."""
-    counts = np.zeros(n * (n + 1) // 2 + 1)
-    counts[0] = 1.0
-    for k in range(1, n + 1):
-        counts[k:] = counts[k:] + counts[:-k].copy()
-    return np.cumsum(counts) / 2.0**n
-
-
-def _walsh(d: np.ndarray) -> np.ndarray:
-    i, j = np.triu_indices(d.size)
-    return np.sort((d[i] + d[j]) / 2.0)
-
-
-def _lower_rank(n: int, alpha: float) -> int:
-    """0-based index k of the Walsh average that is the one-sided ``1 - alpha`` lower confidence bound of the
-    pseudo-median of ``n`` differences: the largest k with P(T+ <= k) <= alpha under the null (Hollander and
-    Wolfe's W_(C), C = k + 1); -1 when even k = 0 has P > alpha (too few pairs for that level). Exact null
-    distribution of T+ up to ``_EXACT_MAX`` pairs, normal approximation (continuity-corrected) beyond."""
-    if n <= _EXACT_MAX:
-        return int(np.searchsorted(_signed_rank_null_cdf(n), alpha, side="right")) - 1
-    mu, sd = n * (n + 1) / 4.0, math.sqrt(n * (n + 1) * (2 * n + 1) / 24.0)
-    return int(math.floor(mu - _st.norm.isf(alpha) * sd - 0.5))
-
-
-def paired_shift(a, b, *, alpha: float = 0.05) -> dict:
-    """Paired Hodges-Lehmann estimate of the shift of ``a`` against ``b``: the pseudo-median of the
-    differences ``a - b`` (median of the Walsh averages), with its signed-rank one-sided ``1 - alpha`` lower
-    and upper confidence bounds (exact up to 60 pairs; infinite when there are too few pairs for the level). The estimate always lies between its bounds (the
-    mean difference, reported next to it, need not). Non-finite pairs are dropped; fewer than 2 finite pairs
-    give ``nan`` values. Returns ``hl``, ``lower``, ``upper``, ``mean``, ``n``."""
-    a = np.asarray(a, float).ravel()
-    b = np.asarray(b, float).ravel()
-    if a.shape != b.shape:
-        raise ValueError("a and b must be paired samples of equal length")
-    alpha = check_in_range("alpha", alpha, 0.0, 0.5, low_closed=False)
-    d = (a - b)[np.isfinite(a) & np.isfinite(b)]
-    if d.size < 2:
-        return {"hl": math.nan, "lower": math.nan, "upper": math.nan, "mean": math.nan, "n": int(d.size)}
-    w = _walsh(d)
-    k = min(_lower_rank(d.size, alpha), (w.size - 1) // 2)
-    lower, upper = (float(w[k]), float(w[w.size - 1 - k])) if k >= 0 else (-math.inf, math.inf)
-    return {"hl": float(np.median(w)), "lower": lower, "upper": upper,
-            "mean": float(d.mean()), "n": int(d.size)}
-
-
-def signed_rank_p(d, *, alternative: str) -> float:
-    """One-sided Wilcoxon signed-rank p-value for the differences ``d`` (``alternative="less"``: they tend to
-    be negative; ``"greater"``: positive). Zero differences are dropped (Wilcoxon's convention); exact below
-    ``_EXACT_MAX`` non-zero differences without ties, normal approximation otherwise. All-zero (or fewer than
-    one finite) differences give p = 1: no evidence either way."""
-    if alternative not in ("less", "greater"):
-        raise ValueError(f"alternative must be 'less' or 'greater', got {alternative!r}")
-    d = np.asarray(d, float).ravel()
-    d = d[np.isfinite(d) & (d != 0)]
-    if d.size == 0:
-        return 1.0
-    method = "exact" if d.size <= _EXACT_MAX and np.unique(np.abs(d)).size == d.size else "approx"
-    return float(_st.wilcoxon(d, alternative=alternative, zero_method="wilcox", method=method).pvalue)
 
 
 def _profile_exponent(L: np.ndarray, Y: np.ndarray, w: np.ndarray, pgrid: np.ndarray) -> np.ndarray:

@@ -59,10 +59,14 @@ def test_inf_in_nus_survives_json_and_yaml():
 
 @pytest.mark.parametrize("bad, match", [
     (dict(R=10**12), "R must be"),
-    (dict(R_weak=10**7), "R_weak"),
+    (dict(R_order=10**7), "R_order"),
     (dict(scaling_samples=10**12), "scaling_samples"),
     (dict(eta=1e-9), "eta"),
-    (dict(T_adam=1e9), "T_adam"),
+    (dict(T_order=1e9), "T_order"),
+    (dict(T_order=4.005), "multiple of the largest order_etas"),
+    (dict(order_etas=[0.01, 0.004, 0.002]), "order_etas"),
+    (dict(net_etas=[0.01, 0.02, 0.005]), "net_etas"),
+    (dict(sign_order_kappa=0.5), "sign_order_kappa"),
     (dict(seed=2**32), "seed"),
     (dict(lam_min=float("nan")), "lam_min"),
     (dict(sigma_grid=[0.5, 1.0, float("inf")]), "sigma_grid"),
@@ -75,9 +79,10 @@ def test_inf_in_nus_survives_json_and_yaml():
     (dict(deltas=[2, 4]), "start with 1"),
     (dict(deltas=[1, 3, 4]), "divide"),
     (dict(rate_samples=100), "10 \\* max\\(deltas\\)"),
-    (dict(batch_grid=[1, 4, 4]), "distinct"),
+    (dict(batch_grid=[16, 64, 64]), "distinct"),
     (dict(adam_sigma_grid=[1.0, 4.0, 2.0]), "increasing"),
-    (dict(run_weak_order=1), "run_weak_order"),
+    (dict(run_network=1), "run_network"),
+    (dict(net_n=1000), "net_n"),
     (dict(profile="huge"), "profile"),
 ])
 def test_bad_values_are_refused(bad, match):
@@ -85,8 +90,30 @@ def test_bad_values_are_refused(bad, match):
         SCHEMA.validate({**_defaults(), **bad})
 
 
-def test_experiment_drivers_have_no_default_rng():
+def test_experiments_take_named_streams_not_seeds():
     for name in ex.__all__:
-        p = inspect.signature(getattr(ex, name)).parameters
+        obj = getattr(ex, name)
+        if not callable(obj) or isinstance(obj, type):
+            continue
+        p = inspect.signature(obj).parameters
         assert "seed" not in p, name
-        assert p["rng"].default is inspect.Parameter.empty, name
+        if "rng" in p:
+            assert p["rng"].default is inspect.Parameter.empty, name
+
+
+def test_conditions_hold_at_every_profile_and_fail_where_stated():
+    for P in _sets():
+        V = SCHEMA.validate(P)
+        assert all(c.holds(V) for c in SCHEMA.conditions), P["profile"]
+    d = {**_defaults(), "profile": "book"}
+    assert not SCHEMA.condition("sign_stationary_regime").holds(SCHEMA.validate({**d, "lam_max": 30.0}))
+    assert not SCHEMA.condition("eta_rho1_separable").holds(SCHEMA.validate({**d, "ablation_beta1": 0.95}))
+    assert not SCHEMA.condition("momentum_factor_separable").holds(SCHEMA.validate({**d, "adamw_theta": 0.1}))
+    assert not SCHEMA.condition("batch_regime").holds(SCHEMA.validate({**d, "batch_grid": [1, 4, 16]}))
+
+
+def test_variants_lie_inside_the_allowed_ranges():
+    for p in SCHEMA.params:
+        if p.variants is not None:
+            for v in (p.variants.low, p.variants.high):
+                p.check(int(v) if p.kind == "int" else v)

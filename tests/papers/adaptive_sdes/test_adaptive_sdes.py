@@ -136,3 +136,18 @@ def test_euler_maruyama_ou_moments_and_seed():
     tr2 = euler_maruyama(sde, {"X": np.full((20_000, 4), x0)}, T=n * h, dt=h, rng=7, record_every=n)
     np.testing.assert_array_equal(tr.x_final, tr2.x_final)
     np.testing.assert_allclose(tr.t, [0.0, 1.0])
+
+
+def test_adamw_sde_bias_correction_follows_the_integration_step():
+    """review L1: the bias corrections are evaluated at the end of the current integration step (t + dt), so the
+    noise-free AdamW SDE at dt = eta/4 stays close to dt = eta; the old default (t + eta at every substep) lags."""
+    eta, b1, b2 = 0.01, 0.99, 0.999
+    nz = GaussianNoise(0.0)
+    mk = lambda shift: adamw_sde(PROB, nz, eta=eta, rho1=rho_from_beta(b1, eta), rho2=rho_from_beta(b2, eta), eps=0.0,  # noqa: E731
+                                 time_shift=shift)
+    ref = euler_maruyama(mk(None), mk(None).initial_state(1.0, 1), T=1.0, dt=eta, rng=0).loss[:, 0]
+    fine = euler_maruyama(mk(None), mk(None).initial_state(1.0, 1), T=1.0, dt=eta / 4, rng=0, record_every=4).loss[:, 0]
+    old = euler_maruyama(mk(eta), mk(eta).initial_state(1.0, 1), T=1.0, dt=eta / 4, rng=0, record_every=4).loss[:, 0]
+    err_new, err_old = np.max(np.abs(fine / ref - 1)), np.max(np.abs(old / ref - 1))
+    assert err_new < 0.1 and err_old > 4 * err_new
+    assert mk(None).iotas(0.0, eta / 4) == pytest.approx(mk(eta / 4).iotas(0.0))

@@ -2,17 +2,21 @@
 
 Modules
 -------
-noise      injected gradient noise: Gaussian (diagonal, batch size as sigma/sqrt(B)) and Student-t.
-problems   the diagonal quadratic test bed f(x) = 1/2 sum_i lam_i (x_i - x*_i)^2.
-The discrete optimisers (SGD, SignSGD, RMSpropW, AdamW) are the package-wide ones of
-:mod:`optdyn.core.optim` (one protocol, optax style), re-exported here.
-simulation the vectorised driver running R independent optimiser runs on a problem with injected noise.
-sdes       the SDE models of the paper (and the comparison models: sign-descent ODE, Malladi-style SDEs).
-integrate  Euler-Maruyama, vectorised over paths, SDE time t = k * eta.
-theory     closed forms (phases, rates, stationary losses, heavy-tail constants, scaling rules).
-checks     statistical criteria used by the chapter (band check, stationary levels, log-log slopes).
-experiments the experiment drivers of the notebook (each takes a Generator, a named stream).
-parameters the declarative schema of the notebook's parameters (SCHEMA).
+noise        injected gradient noise: Gaussian (diagonal, batch size as sigma/sqrt(B)) and Student-t.
+problems     the diagonal quadratic test bed, a least-squares data set for real mini-batches, and the full-batch
+             loss of a small network (``NetworkProblem``, on ``optdyn.core.nets``).
+simulation   the vectorised drivers: R independent optimiser runs with injected noise, and with real mini-batches.
+             The discrete optimisers (SGD, SignSGD, RMSpropW, AdamW) are the package-wide ones of
+             :mod:`optdyn.core.optim` (one protocol, optax style), re-exported here.
+sdes         the SDE models of the paper (and the comparison models: sign-descent and drift ODEs, Malladi-style SDEs).
+integrate    Euler-Maruyama, vectorised over paths, SDE time t = k eta.
+theory       closed forms (phases, rates, stationary losses, heavy-tail constants, scaling rules).
+parameters   the declarative schema of the notebook's parameters (SCHEMA) and the theorem conditions (CONDITIONS).
+experiments  the experiments of the notebook (each takes the parameters and the named streams), including the
+             weak-order runs at several learning rates and the exact lattice / quadrature computations.
+checks       the criteria (pure functions returning an Outcome) and the ledger-v2 claims (CLAIMS).
+figures      the figures, drawn from experiment output.
+deviations   the chapter's deviation log.
 """
 from optdyn.core.optim import AdamWState, Optimizer, RMSpropWState, adamw, rmspropw, sgd, signsgd
 from optdyn.papers.adaptive_sdes.integrate import euler_maruyama

@@ -34,12 +34,14 @@ def euler_maruyama(
     average_from: float | None = None,
     recorders: Mapping[str, Callable] | None = None,
     batch_size: int = 1,
+    record_at=None,
 ) -> Trajectory:
     """Integrate ``sde`` from ``state0`` (dict of (R, d) arrays) on [0, T] with step dt.
 
     ``n = round(T/dt)`` steps (T must be a multiple of dt up to 1e-9 relative). ``average_from`` is a
     *time*: per-path time average of the loss over grid points t_n >= average_from. Returned
-    ``samples`` = (t / eta) * batch_size.
+    ``samples`` = (t / eta) * batch_size. ``record_at``: record exactly at these grid steps (else every
+    ``record_every`` steps).
     """
     if not isinstance(sde, SDE):
         raise TypeError("sde must be an SDE from optdyn.papers.adaptive_sdes.sdes")
@@ -61,7 +63,7 @@ def euler_maruyama(
     state = {c: np.array(state0[c], dtype=float, copy=True) for c in sde.components}
     R, d = state["X"].shape
     recorders = dict(recorders or {})
-    steps = record_steps(n, record_every)
+    steps = record_steps(n, record_every, record_at)
     loss = np.empty((steps.size, R))
     recs: dict[str, list] = {k: [] for k in recorders}
     n_from = None if average_from is None else int(math.ceil(average_from / dt - 1e-9))
@@ -76,15 +78,19 @@ def euler_maruyama(
             recs[name].append(np.asarray(fn(state["X"], state), dtype=float))
         j += 1
 
-    _record(state)
+    if steps[0] == 0:
+        _record(state)
     if acc is not None and n_from == 0:
         acc += loss[0]
+    chunk = max(1, min(n, (1 << 16) // (R * d)))
     for k in range(n):
         t = k * dt
-        xi = rng.standard_normal((R, d))
+        if k % chunk == 0:  # Brownian increments of the next steps at once (same stream and order as one draw per step)
+            XI = rng.standard_normal((min(chunk, n - k), R, d))
+        xi = XI[k % chunk]
         for stage in sde.stages:
-            b = sde.drift(state, t, stage)
-            s = sde.diffusion(state, t, stage)
+            b = sde.drift(state, t, stage, dt)
+            s = sde.diffusion(state, t, stage, dt)
             new = dict(state)
             for c in stage:
                 inc = b[c] * dt

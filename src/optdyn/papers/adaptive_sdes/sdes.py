@@ -11,13 +11,15 @@ Models
 * :func:`signsgd_sde`: Thm 3.2 / Cor 3.3, dX = -E[sign g(X)] dt + sqrt(eta) sqrt(1 - E[sign g]^2) dW,
   with E[sign g] = erf(Sigma^{-1/2} grad f / sqrt 2) (Gaussian) or 2 F_nu(Sigma^{-1/2} grad f) - 1
   (Student-t). ``kind='sign_ode'`` is the SignGD ODE dX = -sign(grad f) dt (phase-1 limit, control),
-  ``'drift_only'`` drops the diffusion, ``'phase3'`` linearises E[sign g] ~ 2 p(0) Sigma^{-1/2} grad f.
+  ``'drift_only'`` drops the diffusion, ``'phase3'`` linearises E[sign g] ~ 2 p(0) Sigma^{-1/2} grad f,
+  ``'no_sqrt2'`` evaluates the sign mean at sqrt(2) grad f (the erf argument without its 1/sqrt 2: a near miss).
 * :func:`rmspropw_sde`: dX = -P^{-1}(grad f dt + sqrt(eta) Sigma^{1/2} dW) - theta X dt,
   dV = rho((grad f)^2 + diag Sigma - V) dt, P = diag(sqrt V) + eps. ``v_drift='malladi'`` drops the
   (grad f)^2 term (the Malladi et al. 2022 style second-moment equation, control).
 * :func:`adamw_sde`: dX = -(sqrt(iota2)/iota1) P^{-1}(M [+ eta rho1 (grad f - M)]) dt - theta X dt,
   dM = rho1(grad f - M) dt + sqrt(eta) rho1 Sigma^{1/2} dW, dV = rho2((grad f)^2 + diag Sigma - V) dt,
-  iota_i(t) = 1 - exp(-rho_i (t + time_shift)), P = diag(sqrt V) + eps sqrt(iota2). The eta*rho1 term is
+  iota_i(t) = 1 - exp(-rho_i (t + shift)) with shift the integration step dt (or ``time_shift``), P = diag(sqrt V)
+  + eps sqrt(iota2). The eta*rho1 term is
   marked uncertain in the brief [R] and is a flag; ``v_drift='malladi'`` as above.
 * :func:`ou_sde`: Ornstein-Uhlenbeck dX = -a X dt + b dW (closed form, used to test the integrator).
 
@@ -87,14 +89,20 @@ class SDE:
     def stages(self) -> tuple:
         return (self.components,)
 
-    def drift(self, state, t, comps) -> dict:  # pragma: no cover - abstract
+    def drift(self, state, t, comps, dt=None) -> dict:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def diffusion(self, state, t, comps) -> dict:  # pragma: no cover - abstract
+    def diffusion(self, state, t, comps, dt=None) -> dict:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def initial_state(self, x0, R: int) -> dict:
         return {"X": _state_array("x0", x0, R, self.problem.d)}
+
+    def _grad(self, X):
+        """grad f(X), cached for the same array (the stages of one Euler-Maruyama step share X)."""
+        if getattr(self, "_gkey", None) is not X:
+            self._gkey, self._gval = X, self.problem.grad(X)
+        return self._gval
 
     def __repr__(self) -> str:
         return f"{self.name}(eta={self.eta:g})"
@@ -114,10 +122,10 @@ class _OU(SDE):
         self.update_order = "explicit"
         self.a, self.b = a, b
 
-    def drift(self, state, t, comps):
+    def drift(self, state, t, comps, dt=None):
         return {"X": -self.a * state["X"]}
 
-    def diffusion(self, state, t, comps):
+    def diffusion(self, state, t, comps, dt=None):
         return {"X": np.full_like(state["X"], self.b)}
 
     def mean(self, x0, t):
@@ -147,10 +155,10 @@ class _SGDSDE(SDE):
             raise ValueError("the SGD SDE needs a finite noise covariance (Student-t nu > 2); got infinite variance")
         self.sd = np.sqrt(cov)
 
-    def drift(self, state, t, comps):
+    def drift(self, state, t, comps, dt=None):
         return {"X": -self.problem.grad(state["X"])}
 
-    def diffusion(self, state, t, comps):
+    def diffusion(self, state, t, comps, dt=None):
         return {"X": math.sqrt(self.eta) * np.broadcast_to(self.sd, state["X"].shape)}
 
 
@@ -159,7 +167,7 @@ def sgd_sde(problem, noise, *, eta: float) -> SDE:
     return _SGDSDE(problem, noise, eta)
 
 
-_SIGN_KINDS = ("full", "sign_ode", "drift_only", "phase3")
+_SIGN_KINDS = ("full", "sign_ode", "drift_only", "phase3", "no_sqrt2")
 
 
 class _SignSGDSDE(SDE):
@@ -170,20 +178,29 @@ class _SignSGDSDE(SDE):
         self.noise = _check_noise(noise)
         self.kind = check_choice("kind", kind, _SIGN_KINDS)
         self.name = {"full": "SignSGD SDE", "sign_ode": "SignGD ODE", "drift_only": "SignSGD drift ODE",
-                     "phase3": "SignSGD phase-3 SDE"}[self.kind]
+                     "phase3": "SignSGD phase-3 SDE",
+                     "no_sqrt2": "SignSGD SDE, erf argument without 1/sqrt 2"}[self.kind]
 
     def _mean_sign(self, X):
+        """E sign(g(X)) (or its reduction), cached for the same array (drift and diffusion share it)."""
+        if getattr(self, "_mkey", None) is not X:
+            self._mkey, self._mval = X, self._mean_sign_of(X)
+        return self._mval
+
+    def _mean_sign_of(self, X):
         g = self.problem.grad(X)
         if self.kind == "sign_ode":
             return np.sign(g)
         if self.kind == "phase3":  # erf(y) ~ 2 p(0) y: slope of E sign(g+Z) at g = 0
             return 2.0 * self.noise.density_at_zero() * g
+        if self.kind == "no_sqrt2":  # near miss: erf(Sigma^{-1/2} grad f) for Gaussian noise (a sqrt 2 error)
+            return self.noise.sign_mean(math.sqrt(2.0) * g)
         return self.noise.sign_mean(g)
 
-    def drift(self, state, t, comps):
+    def drift(self, state, t, comps, dt=None):
         return {"X": -self._mean_sign(state["X"])}
 
-    def diffusion(self, state, t, comps):
+    def diffusion(self, state, t, comps, dt=None):
         if self.kind in ("sign_ode", "drift_only"):
             return {}
         m = self._mean_sign(state["X"])
@@ -220,9 +237,9 @@ class _RMSpropWSDE(SDE):
     def stages(self):
         return (("V",), ("X",)) if self.update_order == "mv_first" else (("X", "V"),)
 
-    def drift(self, state, t, comps):
+    def drift(self, state, t, comps, dt=None):
         X, V = state["X"], state["V"]
-        g = self.problem.grad(X)
+        g = self._grad(X)
         out = {}
         if "X" in comps:
             out["X"] = -g / (np.sqrt(np.maximum(V, 0.0)) + self.eps) - self.theta * X
@@ -231,7 +248,7 @@ class _RMSpropWSDE(SDE):
             out["V"] = self.rho * (target - V)
         return out
 
-    def diffusion(self, state, t, comps):
+    def diffusion(self, state, t, comps, dt=None):
         if "X" not in comps:
             return {}
         P = np.sqrt(np.maximum(state["V"], 0.0)) + self.eps
@@ -268,10 +285,10 @@ class _AdamWSDE(SDE):
             raise TypeError("eta_rho1_term and bias_correction must be bools")
         self.eta_rho1_term = eta_rho1_term
         self.bias_correction = bias_correction
-        self.time_shift = self.eta if time_shift is None else check_positive("time_shift", time_shift, strict=False)
+        self.time_shift = None if time_shift is None else check_positive("time_shift", time_shift, strict=False)
         if bias_correction and self.time_shift == 0 and update_order == "explicit":
             raise ValueError("time_shift must be > 0 with bias correction and update_order='explicit' "
-                             "(iota_1(0) = 0 would divide by zero); use time_shift=eta")
+                             "(iota_1(0) = 0 would divide by zero); use time_shift=None (the integration step)")
         self.v_drift = check_choice("v_drift", v_drift, ("full", "malladi"))
         cov = np.broadcast_to(noise.cov_diag(), (problem.d,))
         if not np.all(np.isfinite(cov)):
@@ -285,19 +302,24 @@ class _AdamWSDE(SDE):
     def stages(self):
         return (("M", "V"), ("X",)) if self.update_order == "mv_first" else (("X", "M", "V"),)
 
-    def iotas(self, t):
-        """Bias corrections iota_i(t) = 1 - exp(-rho_i (t + time_shift)) (1 without bias correction)."""
+    def iotas(self, t, dt=None):
+        """Bias corrections iota_i(t) = 1 - exp(-rho_i (t + shift)) (1 without bias correction).
+
+        ``shift`` is ``time_shift`` when given, else the integration step ``dt`` (the end of the current
+        step, as the optimiser's k-th step uses 1 - beta_i^(k+1)), else eta (a call outside the integrator).
+        """
         if not self.bias_correction:
             return 1.0, 1.0
-        s = t + self.time_shift
+        shift = self.time_shift if self.time_shift is not None else (self.eta if dt is None else dt)
+        s = t + shift
         return -math.expm1(-self.rho1 * s), -math.expm1(-self.rho2 * s)
 
-    def drift(self, state, t, comps):
+    def drift(self, state, t, comps, dt=None):
         X, M, V = state["X"], state["M"], state["V"]
-        g = self.problem.grad(X)
+        g = self._grad(X)
         out = {}
         if "X" in comps:
-            i1, i2 = self.iotas(t)
+            i1, i2 = self.iotas(t, dt)
             num = M + self.eta * self.rho1 * (g - M) if self.eta_rho1_term else M
             P = np.sqrt(np.maximum(V, 0.0)) + self.eps * math.sqrt(i2)
             out["X"] = -(math.sqrt(i2) / i1) * num / P - self.theta * X
@@ -308,7 +330,7 @@ class _AdamWSDE(SDE):
             out["V"] = self.rho2 * (target - V)
         return out
 
-    def diffusion(self, state, t, comps):
+    def diffusion(self, state, t, comps, dt=None):
         if "M" not in comps:
             return {}
         return {"M": math.sqrt(self.eta) * self.rho1 * np.broadcast_to(self.sd, state["M"].shape)}
@@ -331,8 +353,10 @@ def adamw_sde(problem, noise, *, eta: float, rho1: float, rho2: float, eps: floa
               v_drift: str = "full", update_order: str = "mv_first") -> SDE:
     """AdamW SDE (main-text theorem near 3.12 [R], brief 1.4); rho_i = (1 - beta_i)/eta.
 
-    ``time_shift`` (default eta) evaluates the bias corrections at t + eta, i.e. iota_i ~ 1 - beta_i^{k+1}
-    as in the optimiser's k-th step (brief pitfall 4). ``update_order='mv_first'`` updates M and V
+    ``time_shift`` (default None: the integrator's step dt) evaluates the bias corrections at the end of
+    the current integration step, t + dt, as the optimiser's k-th step uses 1 - beta_i^{k+1} (brief pitfall
+    4); with dt = eta this is t + eta. (Up to the review of b5fd53a the default was eta whatever dt, which
+    slowed the first substeps when dt < eta.) ``update_order='mv_first'`` updates M and V
     before X within a step, mirroring the optimiser (brief pitfall 3).
     """
     return _AdamWSDE(problem, noise, eta, rho1, rho2, eps, theta, eta_rho1_term, bias_correction, time_shift,

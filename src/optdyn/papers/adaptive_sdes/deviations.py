@@ -11,7 +11,7 @@ from optdyn.claims import Deviation
 
 __all__ = ["DEVIATIONS"]
 
-_V2 = "issue 13 (after 8482d26)"  # the ledger-v2 change of this chapter; uncommitted when written: replace with its hash
+_V2 = "f924d2b"  # the ledger-v2 change of this chapter
 
 DEVIATIONS = (
     Deviation(

@@ -29,7 +29,7 @@ from optdyn.claims import ClaimSpec, Control, Outcome
 from optdyn.papers.adaptive_sdes import theory as th
 from optdyn.papers.adaptive_sdes.parameters import SCHEMA
 from optdyn.random import as_generator
-from optdyn.stats import bootstrap_slope_ci
+from optdyn.stats import FAMILY, bonferroni_z, bootstrap_slope_ci
 from optdyn.validation import check_int, check_positive
 
 __all__ = [
@@ -38,13 +38,7 @@ __all__ = [
     "phase_check", "power_law_check", "relative_gaps", "rule_check", "stationary_summary",
 ]
 
-#: Family-wise false-rejection level of every criterion of the chapter (per claim).
-FAMILY = 0.001
 
-
-def bonferroni_z(m: int, family: float = FAMILY) -> float:
-    """Two-sided critical |z| for ``m`` tests at family-wise level ``family``."""
-    return float(st.norm.isf(family / (2 * m)))
 
 
 def _finite(*arrays) -> bool:

@@ -17,7 +17,7 @@ from optdyn.claims import ClaimSpec, Control, Outcome
 from optdyn.papers.dropout_sgd.inference import joint_covered, projection_covered
 from optdyn.papers.dropout_sgd.parameters import SCHEMA
 from optdyn.random import as_generator
-from optdyn.stats import binomial_band, bootstrap_slope_ci, holm
+from optdyn.stats import FAMILY, bonferroni_z, binomial_band, bootstrap_slope_ci, holm
 
 __all__ = [
     "CLAIMS", "bonferroni_z", "centre_check", "coverage_band_check", "curve_check", "expectation_check",
@@ -26,14 +26,7 @@ __all__ = [
 ]
 
 
-#: Family-wise false-rejection level of every criterion of the chapter (per claim): with about 15 empirical
-#: claims, a run of the chapter then shows a false "not reproduced" about once in 70 runs.
-FAMILY = 0.001
 
-
-def bonferroni_z(m: int, family: float = FAMILY) -> float:
-    """Two-sided critical |z| for ``m`` tests at family-wise level ``family``."""
-    return float(st.norm.isf(family / (2 * m)))
 
 
 def _finite(*arrays) -> bool:

@@ -20,7 +20,7 @@ from optdyn.claims import ClaimSpec, Control, Outcome
 from optdyn.papers.plrs.analysis import epochs_to_threshold, leading_exponent_fit, paired_shift, signed_rank_p
 from optdyn.papers.plrs.parameters import SCHEMA
 from optdyn.random import as_generator
-from optdyn.stats import bootstrap_slope_ci, holm, paired_noninferiority
+from optdyn.stats import FAMILY, bonferroni_z, bootstrap_slope_ci, holm, paired_noninferiority
 
 __all__ = [
     "CLAIMS", "FAMILY", "bonferroni_z", "bound_exponent_check", "confinement_check", "descent_check", "escape_fraction_check",
@@ -28,16 +28,10 @@ __all__ = [
     "quantile_scaling_check", "rate_exponent_check", "speedup_check", "vanishing_probability_check", "zscore_check",
 ]
 
-#: Family-wise false-rejection level of the z-type criteria of the chapter (per claim).
-FAMILY = 0.001
 XI = 0.05  # Theorem 3's failure probability of the confinement claim
 XIS = (0.2, 0.1, 0.05, 0.02)  # failure probabilities of the Theorem 3 probability claim
 COLLAPSE = 90.0  # a digits run whose final accuracy is below this (%) has collapsed
 
-
-def bonferroni_z(m: int, family: float = FAMILY, *, sided: int = 2) -> float:
-    """Critical |z| for ``m`` tests at family-wise level ``family`` (Bonferroni), two- or one-sided."""
-    return float(st.norm.isf(family / (sided * m)))
 
 
 def _finite(*arrays) -> bool:

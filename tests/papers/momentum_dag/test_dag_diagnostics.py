@@ -6,7 +6,7 @@ import pytest
 from optdyn.papers.momentum_dag import (adaptive_momentum, backprop_no_accumulation, c_const, count_violations, descent_ratios,
                         digits_images, endpoint_ratio, eta_star, fd_gradient, grad_check, parity, phase_diagram,
                         blob_images, sharpness, smooth_regression, tail_path_ratio, tail_sq_ratio, train)
-from optdyn.papers.momentum_dag.autoencoder import ae_specs, mse, psnr
+from optdyn.papers.momentum_dag.autoencoder import ae_specs, mean_image_mse, mse, psnr
 from optdyn.core.nets import DAGNet, chain, densenet_like, random_dag, resnet_like
 
 
@@ -128,6 +128,8 @@ def test_data_deterministic_and_valid():
 def test_autoencoder_specs():
     sp = ae_specs()
     assert not sp["DAG"].crosses(3) and not sp["sequential"].crosses(3) and sp["leaky (control)"].crosses(3)
+    X = blob_images(6, 1)
+    assert mean_image_mse(X, X) == pytest.approx(np.mean((X - X.mean(0)) ** 2))
     assert abs(sp["sequential (matched)"].n_params - sp["DAG"].n_params) / sp["DAG"].n_params < 0.05
     net = DAGNet(sp["sequential"])
     X = blob_images(5, 0)
@@ -135,16 +137,21 @@ def test_autoencoder_specs():
     assert np.ndim(m) == 0 and psnr(m) == pytest.approx(10 * np.log10(0.64 / m))
 
 
-def test_secant_quotients_and_L_run():
+def test_step_curvature_secant_and_L_run():
     X, Y = parity(3)
     net = DAGNet(chain((3, 4, 1), act="sigmoid", out_act="sigmoid"))
     w0 = net.init(4, scale=1.5)
     h = train(net, w0, X, Y, adaptive_momentum(0.5, 0.3), 40, sharpness_every=10, sharpness_iters=5, rng=0)
-    # secant[k] = ||g_{k+1} - g_k|| / ||w_{k+1} - w_k||, recomputed by hand for the first step
-    w1 = w0 + (-0.5 * net.loss_grad(w0, X, Y)[1])
-    q = np.linalg.norm(net.loss_grad(w1, X, Y)[1] - net.loss_grad(w0, X, Y)[1]) / np.linalg.norm(w1 - w0)
+    # secant[k] = ||g_{k+1} - g_k|| / ||w_{k+1} - w_k||, recomputed by hand for the first step (plain GD)
+    g0 = net.loss_grad(w0, X, Y)[1]
+    w1 = w0 - 0.5 * g0
+    q = np.linalg.norm(net.loss_grad(w1, X, Y)[1] - g0) / np.linalg.norm(w1 - w0)
     assert h.secant[0] == pytest.approx(q, rel=1e-10)
-    assert h.L_run == pytest.approx(max(h.sharpness.max(), h.secant.max()))
+    # the step curvature makes the second-order expansion exact: E_1 = E_0 + g_0.dw + curv_0 ||dw||^2 / 2
+    dw = w1 - w0
+    assert h.gdot[0] == pytest.approx(g0 @ dw, rel=1e-12)
+    assert h.E[1] == pytest.approx(h.E[0] + g0 @ dw + 0.5 * h.curv[0] * (dw @ dw), rel=1e-12)
+    assert h.L_run == pytest.approx(max(h.sharpness.max(), np.nanmax(h.curv)))
     assert h.sharp_steps.tolist() == [0, 10, 20, 30, 40]
     h2 = train(net, w0, X, Y, adaptive_momentum(0.5, 0.3), 5)
-    assert np.isnan(h2.L_run)
+    assert np.isnan(h2.L_run) and np.isnan(h2.L_sharp)  # no sharpness measured: no certificate

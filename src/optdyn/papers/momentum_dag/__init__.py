@@ -1,18 +1,30 @@
 """Backpropagation with adaptive momentum on DAG architectures (Agarwal, Klobusicky & Schonfeld;
-update rule and step-size condition reconstructed from Wu et al. 2008, see the chapter)."""
-from optdyn.papers.momentum_dag.data import blob_images, digits_images, parity, smooth_regression
-from optdyn.papers.momentum_dag.checks import (convergence_metrics, min_descent_ratio, backprop_no_accumulation, best_iterate_bound, c_const, count_violations, descent_ratios,
-                          endpoint_ratio, eta_star, fd_gradient, grad_check, phase_diagram, sharpness,
-                          step_bound_ratio, tail_path_ratio, tail_sq_ratio, violations_mask)
+update rule and step-size condition reconstructed from Wu et al. 2008, see the chapter).
+
+Modules: :mod:`.optimizers` (adaptive momentum and the controls, on the optimiser protocol),
+:mod:`.simulation` (vectorised training with recordings, the budget rule), :mod:`.diagnostics`
+(gradient checks, sharpness, certificates, convergence measures, the phase diagram), :mod:`.frozen`
+(frozen identity skip edges), :mod:`.data`, :mod:`.autoencoder`, and the chapter: :mod:`.parameters`
+(schema and theorem conditions), :mod:`.experiments`, :mod:`.checks` (criteria and claims, ledger v2),
+:mod:`.figures`, :mod:`.deviations`.
+"""
 from optdyn.core.optim import MomentumState, Optimizer, gradient_descent, heavy_ball
-from optdyn.papers.momentum_dag.optimizers import adaptive_momentum, constant_length_momentum
-from optdyn.papers.momentum_dag.simulation import History, train
+from optdyn.papers.momentum_dag.data import blob_images, digits_classification, digits_images, parity, smooth_regression
+from optdyn.papers.momentum_dag.diagnostics import (backprop_no_accumulation, best_iterate_bound, c_const, convergence_metrics,
+                                                    count_violations, descent_direction_ratio, descent_ratios, endpoint_ratio,
+                                                    eta_star, exit_step, fd_gradient, grad_check, min_descent_ratio,
+                                                    norm_log_growth, phase_diagram, sharpness, step_bound_ratio,
+                                                    tail_path_ratio, tail_sq_ratio, violations_mask)
+from optdyn.papers.momentum_dag.frozen import IdentitySkipNet, identity_resnet
+from optdyn.papers.momentum_dag.optimizers import adaptive_momentum, constant_length_momentum, fixed_length_steps, stack_runs
+from optdyn.papers.momentum_dag.simulation import History, train, train_budgeted
 
 __all__ = [
-    "convergence_metrics", "min_descent_ratio",
-    "blob_images", "digits_images", "parity", "smooth_regression", "backprop_no_accumulation",
-    "best_iterate_bound", "c_const", "count_violations", "descent_ratios", "endpoint_ratio", "eta_star",
-    "fd_gradient", "grad_check", "phase_diagram", "sharpness", "step_bound_ratio", "tail_path_ratio",
-    "tail_sq_ratio", "violations_mask", "History", "MomentumState", "Optimizer", "adaptive_momentum",
-    "gradient_descent", "heavy_ball", "train", "constant_length_momentum",
+    "MomentumState", "Optimizer", "gradient_descent", "heavy_ball", "blob_images", "digits_classification",
+    "digits_images", "parity", "smooth_regression", "backprop_no_accumulation", "best_iterate_bound", "c_const",
+    "convergence_metrics", "count_violations", "descent_direction_ratio", "descent_ratios", "endpoint_ratio",
+    "eta_star", "exit_step", "fd_gradient", "grad_check", "min_descent_ratio", "norm_log_growth", "phase_diagram",
+    "sharpness", "step_bound_ratio", "tail_path_ratio", "tail_sq_ratio", "violations_mask", "IdentitySkipNet",
+    "identity_resnet", "adaptive_momentum", "constant_length_momentum", "fixed_length_steps", "stack_runs", "History",
+    "train", "train_budgeted",
 ]

@@ -15,7 +15,7 @@ from optdyn.random import as_generator
 
 from optdyn.validation import check_int, check_in_range
 
-__all__ = ["parity", "smooth_regression", "blob_images", "digits_images"]
+__all__ = ["parity", "smooth_regression", "blob_images", "digits_images", "digits_classification"]
 
 
 def parity(n_bits: int = 3, low: float = 0.1, high: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
@@ -71,3 +71,18 @@ def digits_images(n_train: int, n_test: int, rng) -> tuple[np.ndarray, np.ndarra
     perm = as_generator(rng).permutation(X.shape[0])
     X = 0.1 + 0.8 * X / 16.0
     return X[perm[:n_train]], X[perm[n_train:n_train + n_test]]
+
+
+def digits_classification(n_train: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """scikit-learn's bundled 8x8 digits for classification (no download): pixels 0..16 scaled to [0, 1],
+    a random training subset of ``n_train`` images and ALL remaining images as the test set:
+    ``(X_train, y_train, X_test, y_test)`` with integer labels 0..9."""
+    from sklearn.datasets import load_digits
+
+    n_train = check_int("n_train", n_train, 10)
+    d = load_digits()
+    if n_train >= d.data.shape[0]:
+        raise ValueError(f"n_train must be < {d.data.shape[0]}, got {n_train}")
+    perm = as_generator(rng).permutation(d.data.shape[0])
+    X, y = d.data.astype(float) / 16.0, d.target.astype(np.intp)
+    return X[perm[:n_train]], y[perm[:n_train]], X[perm[n_train:]], y[perm[n_train:]]

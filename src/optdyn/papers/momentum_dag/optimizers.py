@@ -23,7 +23,7 @@ import numpy as np
 from optdyn.core.optim import MomentumState, Optimizer
 from optdyn.validation import check_array
 
-__all__ = ["adaptive_momentum", "constant_length_momentum"]
+__all__ = ["adaptive_momentum", "constant_length_momentum", "fixed_length_steps", "stack_runs"]
 
 
 def _block_layout(block_starts, size):
@@ -87,3 +87,64 @@ def constant_length_momentum(eta, length) -> Optimizer:
         return new, MomentumState(new, tau, state.count + 1)
 
     return Optimizer(init, update, "constant_length", {"eta": eta, "length": length})
+
+
+def fixed_length_steps(length) -> Optimizer:
+    """Near-miss control of the gradient claim: normalised gradient descent whose steps keep a FIXED length,
+    ``dw^{k+1} = -length * g_k / ||g_k||`` (0 where ``g_k = 0``), so the step does not shrink with the gradient
+    (unlike every rule covered by the theorem, whose steps are at most ``eta (1+s) ||g_k||``).
+    Validation: ``length >= 0``, scalar or per-run array."""
+    length = check_array("length", length, 0.0, None)
+    len_b = length[..., None]
+
+    def init(w):
+        w = np.asarray(w, dtype=float)
+        lead = np.broadcast_shapes(w.shape[:-1], length.shape)
+        return MomentumState(np.zeros(lead + w.shape[-1:]), np.zeros(lead + (1,)), 0)
+
+    def update(g, state, params=None):
+        gn = np.linalg.norm(g, axis=-1, keepdims=True)
+        new = np.where(gn > 0, -len_b * g / np.where(gn > 0, gn, 1.0), 0.0)
+        return new, MomentumState(new, state.tau, state.count + 1)
+
+    return Optimizer(init, update, "fixed_length", {"eta": length, "length": length})
+
+
+def stack_runs(*opts: Optimizer, sizes) -> Optimizer:
+    """Several optimisers side by side along the leading run axis: the first ``sizes[0]`` runs use
+    ``opts[0]``, the next ``sizes[1]`` runs ``opts[1]``, and so on, so a method and its controls train in
+    ONE vectorised loop. Parameters have shape ``(sum(sizes), ..., size)``; each part's hyper-parameters
+    must broadcast against its slice. ``hparams["eta"]`` and ``["s"]`` are the parts' values stacked
+    (NaN where a part has none)."""
+    if not opts or not all(isinstance(o, Optimizer) for o in opts):
+        raise TypeError("stack_runs needs one or more Optimizer")
+    sizes = [int(n) for n in sizes]
+    if len(sizes) != len(opts) or any(n < 1 for n in sizes):
+        raise ValueError(f"sizes must give a positive run count per optimiser, got {sizes!r}")
+    cuts = np.cumsum([0] + sizes)
+
+    def init(w):
+        w = np.asarray(w, dtype=float)
+        if w.shape[0] != cuts[-1]:
+            raise ValueError(f"the leading run axis must have length {cuts[-1]}, got shape {w.shape}")
+        parts = [o.init(w[a:b]) for o, a, b in zip(opts, cuts[:-1], cuts[1:])]
+        dw = np.concatenate([p.dw for p in parts])
+        return MomentumState(dw, tuple(parts), 0)
+
+    def update(g, state, params=None):
+        outs = [o.update(g[a:b], st, None if params is None else params[a:b])
+                for o, st, a, b in zip(opts, state.tau, cuts[:-1], cuts[1:])]
+        new = np.concatenate([u for u, _ in outs])
+        return new, MomentumState(new, tuple(s for _, s in outs), state.count + 1)
+
+    def stacked(key):
+        vals = []
+        for o, n in zip(opts, sizes):
+            v = np.asarray(o.hparams.get(key, o.hparams.get("beta", np.nan) if key == "s" else np.nan), dtype=float)
+            vals.append(np.broadcast_to(v, (n,) + v.shape[1:] if v.ndim else (n,)))
+        try:
+            return np.concatenate(vals)
+        except ValueError:
+            return np.nan
+
+    return Optimizer(init, update, "+".join(o.name for o in opts), {"eta": stacked("eta"), "s": stacked("s")})

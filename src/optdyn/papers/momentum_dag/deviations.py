@@ -12,7 +12,7 @@ from optdyn.claims import Deviation
 __all__ = ["DEVIATIONS"]
 
 _V1 = "0822245"
-_V2 = "issue 15 (on cef4f4d)"
+_V2 = "f7b04d2"
 
 DEVIATIONS = (
     Deviation(

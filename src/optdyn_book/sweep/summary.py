@@ -138,8 +138,13 @@ def format_summary(res) -> str:
         lo, hi = c["wilson"]["low"], c["wilson"]["high"]
         wm = "" if c["worst_margin"] is None else f", margin {c['worst_margin']:.3g}..{c['margin_max']:.3g}"
         below = random and c["pass_rate"] is not None and c["pass_rate"] < TARGET_PASS_RATE
+        out = c.get("outside_conditions") or 0
+        if not c["runs"] and out:
+            lines.append(f"  {cid:<{w}}  outside its theorem conditions in all {out} runs")
+            continue
         lines.append(f"  {cid:<{w}}  {c['as_expected']:>3}/{c['runs']:<3} as expected ({c['expected']}; "
-                     f"95% Wilson {lo:.2f}-{hi:.2f}{wm})" + (f"   <-- below the {TARGET_PASS_RATE:.0%} target" if below else ""))
+                     f"95% Wilson {lo:.2f}-{hi:.2f}{wm})" + (f"; {out} outside its conditions" if out else "")
+                     + (f"   <-- below the {TARGET_PASS_RATE:.0%} target" if below else ""))
         for f in c["failing_points"][:5]:
             lines.append(f"  {'':<{w}}    fails at {_fmt_point(f['overrides'])}: {f['error'] or f['verdict'] + ', ' + str(f['measured'])}")
         if len(c["failing_points"]) > 5:

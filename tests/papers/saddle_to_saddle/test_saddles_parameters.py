@@ -52,7 +52,12 @@ def test_schema_covers_the_parameters_cell_and_profiles_validate():
     ("depths_ridge", [2, 4, 3], "strictly increasing"),
     ("depths_circle", [2, 4, 5], r"contain \[2, 3\]"),
     ("gd_depth", 7, "gd_depth must be one of depths_ridge"),
-    ("envelope_depths", [9], "envelope_depths must contain a depth"),
+    ("envelope_depths", [9], "every depth of envelope_depths must be in depths_ridge and in depths_circle"),
+    ("envelope_depths", [4, 7], "no depth is dropped"),
+    ("envelope_depths", [3], "at least 4"),
+    ("balance_depths", [7], "every depth of balance_depths must be one of depths_ridge"),
+    ("prop_deltas", [0.01, 0.1], "prop_deltas must be strictly decreasing"),
+    ("width_restarts", 31, "width_restarts must be even"),
     ("width_list", [16, 8], "width_list must be strictly increasing"),
     ("alphas_L3", [0.02, 0.04, 0.6], "below the escape radius r_stop"),
     ("alphas_adapt", [1e-2, 1e-3, 1e-4], "alphas_adapt must be increasing"),
@@ -72,8 +77,7 @@ def test_random_functions_need_an_explicit_generator():
     with pytest.raises(TypeError, match="SeedSequence"):
         ex.solve_depth((2, 4, 4, 1), X, G, rng=np.random.SeedSequence(0), n_restarts=1, n_iter=100)
     with pytest.raises(TypeError, match="SeedSequence"):
-        ex.width_study(X, G, depth=3, widths=[4, 8], n_restarts=1, n_iter=100, threshold=0.42,
-                       rng=np.random.SeedSequence(0))
+        ex.gd_run((2, 4, 4, 1), X, Y, alpha=1e-3, n_steps=5, rng=np.random.SeedSequence(0))
 
 
 def test_generators_give_reproducible_solver_runs():

@@ -8,7 +8,8 @@ from optdyn.papers.saddle_to_saddle import (CIRCLE_RANK1_BOUND, ReLUChain, adapt
                             circle_rank2_construction, count_large_svals, detect_plateaus, envelope_check,
                             rank_defect, ray_escape_steps, ray_norm, relu_gap, ridge_teacher, sv_ratio,
                             upper_envelope)
-from optdyn.papers.saddle_to_saddle.experiments import fisher_one_sided, plateau_ranks
+from optdyn.papers.saddle_to_saddle.checks import fisher_one_sided
+from optdyn.papers.saddle_to_saddle.metrics import plateau_ranks
 
 
 def test_circle_rank2_construction_speed_half():

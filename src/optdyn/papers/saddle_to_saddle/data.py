@@ -12,7 +12,7 @@ from optdyn.random import as_generator
 
 from optdyn.validation import check_int, check_type
 
-__all__ = ["ridge_teacher", "circle_data", "digits_data", "cost_gradient_at_zero"]
+__all__ = ["ridge_teacher", "circle_data", "cube_parity_data", "digits_data", "cost_gradient_at_zero", "near_rank_one_inputs"]
 
 
 def cost_gradient_at_zero(Ystar) -> np.ndarray:
@@ -56,6 +56,37 @@ def circle_data(n: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     X = np.stack([np.cos(t), np.sin(t)], axis=1)
     sign = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)[:, None]
     return X, sign.copy(), -sign
+
+
+def cube_parity_data() -> tuple[np.ndarray, np.ndarray]:
+    """D4: the 8 corners of the cube ``{-1, 1}^3 / sqrt(3)`` (unit inputs) with the parity pattern as cost gradient,
+    ``G_k = -x1 x2 x3 sqrt(27)`` (``|G_k| = 1``, mean zero). Returns ``(X (8, 3), G (8, 1))``.
+
+    Like Example 1, a pattern no single ReLU direction can follow: the optimal escape direction has a first
+    layer of rank three and a second hidden layer where the ReLU acts (a non-zero ReLU gap).
+    """
+    X = np.array([[a, b, c] for a in (-1.0, 1.0) for b in (-1.0, 1.0) for c in (-1.0, 1.0)]) / np.sqrt(3.0)
+    G = -np.prod(X, axis=1, keepdims=True) * np.sqrt(27.0)
+    return X, G
+
+
+def near_rank_one_inputs(N: int, d: int, delta: float, *, rng, signed: bool = False) -> np.ndarray:
+    """Inputs ``X = z h' + delta E`` close to a rank-one matrix (Proposition 3.3 experiment): ``h`` a unit vector
+    with non-negative entries, ``z_i = |n_i|`` (non-negative; with ``signed=True``: ``z_i = n_i``, the
+    near miss), ``n, E`` standard Gaussian. The draws do not depend on ``delta`` or ``signed``."""
+    N = check_int("N", N, low=2)
+    d = check_int("d", d, low=1)
+    delta = float(delta)
+    if not delta >= 0:
+        raise ValueError(f"delta must be >= 0, got {delta}")
+    check_type("signed", signed, bool)
+    rng = as_generator(rng)
+    n = rng.standard_normal(N)
+    h = np.abs(rng.standard_normal(d))
+    h /= np.linalg.norm(h)
+    E = rng.standard_normal((N, d))
+    z = n if signed else np.abs(n)
+    return np.outer(z, h) + delta * E
 
 
 def digits_data(n: int = 500, *, standardize: bool = True) -> tuple[np.ndarray, np.ndarray] | None:

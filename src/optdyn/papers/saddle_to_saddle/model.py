@@ -17,7 +17,7 @@ import numpy as np
 from optdyn.core.nets import DAGNet, chain
 from optdyn.random import as_generator
 from optdyn.validation import check_positive
-from optdyn.papers.saddle_to_saddle.checks import relu_gap
+from optdyn.papers.saddle_to_saddle.metrics import rank_defect, relu_gap
 
 __all__ = ["ReLUChain"]
 
@@ -143,6 +143,21 @@ class ReLUChain:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(s > 0, res / (np.abs(s) * np.sqrt(self.L)), np.inf)
 
+    def sphere_kkt_residual(self, w, X, G) -> np.ndarray:
+        """KKT residual on the single sphere ``||theta||^2 = L``, WITHOUT rescaling the layers:
+        ``||grad L0(theta) + s theta|| / (s sqrt(L))`` at ``theta = sqrt(L) w/||w||``, ``s = -L0(theta)``.
+
+        At a KKT point of ``L0`` on that sphere the per-layer Euler identity forces every layer to unit
+        norm, so an unbalanced point has a residual of the order of its imbalance (``inf`` when ``s <= 0``).
+        """
+        w = np.asarray(w, dtype=np.float64)
+        th = w * (np.sqrt(self.L) / np.linalg.norm(w, axis=-1, keepdims=True))
+        L0, g = self.local_loss_and_grad(th, X, G)
+        s = -L0
+        res = np.linalg.norm(g + np.asarray(s)[..., None] * th, axis=-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(s > 0, res / (np.abs(s) * np.sqrt(self.L)), np.inf)
+
     def hidden_preactivations(self, w, X) -> list[np.ndarray]:
         """Pre-activations ``Z_l`` of the hidden layers ``l = 1..L-1`` (each ``(..., N, w_l)``)."""
         A, _ = self.net.forward(w, X)
@@ -154,6 +169,4 @@ class ReLUChain:
 
     def activation_defects(self, w, X) -> np.ndarray:
         """Rank defect of each hidden activation matrix ``ReLU(Z_l)`` (Thm 3.1 (2)); single run ``w``."""
-        from optdyn.papers.saddle_to_saddle.checks import rank_defect
-
         return np.array([rank_defect(np.maximum(Z, 0.0)) for Z in self.hidden_preactivations(w, X)])

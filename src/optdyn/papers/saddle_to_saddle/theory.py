@@ -17,6 +17,9 @@ __all__ = [
     "CIRCLE_RANK2_SPEED",
     "adaptive_escape_slope",
     "circle_rank2_construction",
+    "circle_rank_one_bound",
+    "defect_budget",
+    "lowrank_ratio_bound",
     "log_escape_slope",
     "ray_escape_steps",
     "ray_norm",
@@ -103,3 +106,60 @@ def circle_rank2_construction(L: int = 3) -> list[np.ndarray]:
     W1 = 0.5 * np.array([[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 0.0, -1.0]])
     W2 = 0.5 * np.array([[1.0], [-1.0], [1.0], [-1.0]])
     return [W1, W2] + [np.ones((1, 1)) for _ in range(L - 2)]
+
+
+def defect_budget(s, U) -> np.ndarray:
+    """Proposition 3.4 in a derived form [D]: for ANY direction with unit-Frobenius layers and speed
+    ``s > 0``, ``sum_l -log(1 - eps_l) <= 2 log(U / s)`` with ``U = sum_i ||g_i|| ||x_i||``.
+
+    Proof: ``||W_l||_op^2 = 1 - eps_l``; ReLU is 1-Lipschitz with ``ReLU(0) = 0``, so
+    ``||y_i|| <= ||x_i|| prod_l ||W_l||_op`` and ``s <= sum_i ||g_i|| ||y_i|| <= U prod_l sqrt(1 - eps_l)``.
+    Hence at most ``2 log(U/s) / (-log(1 - tau))`` layers have ``eps_l > tau``, whatever the depth: a fast
+    escape direction has at least ``(1 - p) L`` nearly rank-one layers. Returns ``2 log(U/s)`` (``inf`` for ``s <= 0``).
+    """
+    s = np.asarray(s, dtype=np.float64)
+    U = check_positive("U", U)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(s > 0, 2.0 * np.log(U / np.where(s > 0, s, 1.0)), np.inf)
+
+
+def lowrank_ratio_bound(c: float, l) -> np.ndarray:
+    """The exact lower bound of Theorem 3.1 on ``s_1/s_i`` (``i >= 2``) implied by ``eps_l <= c l^(-1/2)``:
+    ``sqrt((1 - c l^(-1/2)) / (c l^(-1/2)))`` (its large-l form is ``l^(1/4)/sqrt(c)``). ``0`` where the bound is
+    vacuous (``c l^(-1/2) >= 1``), ``inf`` for ``c = 0``."""
+    c = float(c)
+    if not c >= 0:
+        raise ValueError(f"c must be >= 0, got {c}")
+    l = np.asarray(l, dtype=np.float64)
+    if np.any(l < 1):
+        raise ValueError("layer indices start at 1")
+    e = c / np.sqrt(l)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(e >= 1, 0.0, np.where(e == 0, np.inf, np.sqrt((1 - e) / e)))
+
+
+def circle_rank_one_bound(X, G, n_grid: int = 3600) -> float:
+    """Best speed of Example 1 with a rank-one first layer: ``max_u |P(u)|`` over unit ``u``,
+    ``P(u) = sum_k -g_k (u.x_k)_+``. A rank-one ``W_1 = u c'`` makes the first hidden layer
+    ``(u.x)_+ c_+ + (u.x)_- c_-``; the two channels share the unit Frobenius norm of every later layer, so the
+    speed is at most ``max(|P(u)|, |P(-u)|)`` (brief section 2, Example 1). Grid over the angle of ``u`` (2-D
+    inputs), refined by a bounded scalar search around the best grid point."""
+    from scipy.optimize import minimize_scalar
+
+    X = np.asarray(X, dtype=np.float64)
+    g = np.asarray(G, dtype=np.float64).reshape(-1)
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] != g.size:
+        raise ValueError("circle_rank_one_bound needs 2-D inputs X (N, 2) and a scalar cost gradient G (N, 1)")
+    n_grid = check_int("n_grid", n_grid, low=8)
+
+    def val(t):
+        t = np.atleast_1d(t)
+        z = np.stack([np.cos(t), np.sin(t)], 1) @ X.T
+        return np.abs(np.maximum(z, 0) @ g)
+
+    t = 2 * np.pi * np.arange(n_grid) / n_grid
+    v = val(t)
+    k = int(np.argmax(v))
+    h = 2 * np.pi / n_grid
+    r = minimize_scalar(lambda x: -float(val(x)[0]), bounds=(t[k] - h, t[k] + h), method="bounded", options={"xatol": 1e-12})
+    return float(max(v[k], -r.fun))

@@ -11,7 +11,7 @@ from optdyn.claims import Deviation
 
 __all__ = ["DEVIATIONS"]
 
-_V2 = "issue 16"
+_V2 = "35595bd"
 
 DEVIATIONS = (
     Deviation(

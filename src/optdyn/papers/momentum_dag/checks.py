@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from optdyn.claims import ClaimSpec, Control, Outcome
-from optdyn.papers.momentum_dag.diagnostics import (c_const, count_violations, descent_direction_ratio, eta_star,
-                                                    min_descent_ratio, step_bound_ratio)
+from optdyn.papers.momentum_dag.diagnostics import (count_violations, descent_direction_ratio, min_descent_ratio, step_bound_ratio)
+from optdyn.papers.momentum_dag.theory import c_const, eta_star
 from optdyn.papers.momentum_dag.experiments import (CERT_SAFETY, CLS_LOSS, CLS_TRAINED, CONV_PARTS, EXIT_E, GRAPHS,
                                                     IDENTITY, MAX_DOUBLINGS, PHASE_FACTOR, PILOT_ETA, PILOT_RUNS)
 from optdyn.papers.momentum_dag.parameters import SCHEMA

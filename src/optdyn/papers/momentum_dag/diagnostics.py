@@ -1,11 +1,6 @@
-"""Diagnostics for the momentum-on-DAGs chapter: gradient checks, sharpness, the step-size certificates,
-monotonicity violations, the sufficient-decrease ratio, convergence measures, and the vectorised
-(eta, s) phase diagram. (The chapter's criteria and claims are in :mod:`.checks`.)
-
-Constants (derived for this chapter in the Wu et al. 2008 template; **reconstructed [R]**, brief Sec. 2):
-
-* ``eta*(s) = 2 (1 - s) / (L (1 + s)^2)`` (assumption A3), and
-* ``c(eta, s) = (1 - s) - (L eta / 2) (1 + s)^2`` with ``E(w^{k+1}) <= E(w^k) - eta c ||g_k||^2`` (Lemma C).
+"""Diagnostics for the momentum-on-DAGs chapter: gradient checks, sharpness, monotonicity violations, the
+sufficient-decrease ratio, convergence measures, and the vectorised (eta, s) phase diagram. The step-size
+certificate and the decrease constant are in :mod:`.theory`; the criteria and claims in :mod:`.checks`.
 """
 from __future__ import annotations
 
@@ -20,9 +15,9 @@ from optdyn.papers.momentum_dag.simulation import History, train
 from optdyn.random import as_generator
 
 __all__ = [
-    "grad_check", "fd_gradient", "descent_direction_ratio", "backprop_no_accumulation", "sharpness", "eta_star", "c_const",
+    "grad_check", "fd_gradient", "descent_direction_ratio", "backprop_no_accumulation", "sharpness", 
     "count_violations", "violations_mask", "descent_ratios", "step_bound_ratio", "tail_sq_ratio",
-    "tail_path_ratio", "endpoint_ratio", "best_iterate_bound", "phase_diagram", "min_descent_ratio",
+    "tail_path_ratio", "endpoint_ratio", "phase_diagram", "min_descent_ratio",
     "convergence_metrics", "norm_log_growth", "exit_step",
 ]
 
@@ -82,23 +77,6 @@ def sharpness(net: DAGNet, w, X, Y, iters: int = 20, v0=None, rng=None, loss: st
     v = as_generator(rng).standard_normal(w.shape) if v0 is None else np.asarray(v0, dtype=float)
     lam, v = numerics.power_iteration(lambda u: net.hvp(w, u, X, Y, loss, reduction), v, iters)
     return (float(lam) if np.ndim(lam) == 0 else lam), v
-
-
-def eta_star(L, s):
-    """Certified step size ``eta*(s) = 2 (1 - s) / (L (1 + s)^2)`` ([R], derived in the Wu template)."""
-    L = check_array("L", L, 0.0, None, low_closed=False)
-    s = check_array("s", s, 0.0, 1.0, high_closed=False)
-    out = 2.0 * (1.0 - s) / (L * (1.0 + s) ** 2)
-    return float(out) if out.ndim == 0 else out
-
-
-def c_const(eta, s, L):
-    """Sufficient-decrease constant ``c(eta, s) = (1 - s) - (L eta / 2)(1 + s)^2`` of Lemma C ([R])."""
-    eta = check_array("eta", eta, 0.0, None, low_closed=False)
-    s = check_array("s", s, 0.0, 1.0, high_closed=False)
-    L = check_array("L", L, 0.0, None)
-    out = (1.0 - s) - 0.5 * L * eta * (1.0 + s) ** 2
-    return float(out) if out.ndim == 0 else out
 
 
 def violations_mask(E, rtol: float = 1e-12) -> np.ndarray:
@@ -164,12 +142,6 @@ def endpoint_ratio(hist: History) -> np.ndarray:
         raise ValueError(f"the history's path must contain steps {need}; missing {missing} (choose path_every dividing K/4)")
     P = {k: hist.path[steps.index(k)] for k in need}
     return np.linalg.norm(P[K] - P[need[2]], axis=-1) / np.linalg.norm(P[need[1]] - P[0], axis=-1)
-
-
-def best_iterate_bound(E0, eta, c, k) -> np.ndarray:
-    """Theorem 2's rate: ``min_{j<k} ||g_j|| <= sqrt(E0 / (eta c k))`` (valid when c > 0)."""
-    k = np.asarray(k, dtype=float)
-    return np.sqrt(np.asarray(E0) / (np.asarray(eta) * np.asarray(c) * k))
 
 
 def phase_diagram(net: DAGNet, w0, X, Y, etas, ss, iters: int, *, rule: str = "adaptive", granularity: str = "edge",

@@ -24,8 +24,8 @@ from optdyn.core.nets import DAGNet, chain, densenet_like, random_dag, resnet_li
 from optdyn.core.optim import gradient_descent, heavy_ball
 from optdyn.papers.momentum_dag.autoencoder import AE_CODE, ae_specs, mean_image_mse, param_matched_widths
 from optdyn.papers.momentum_dag.data import digits_classification, digits_images, parity, smooth_regression
-from optdyn.papers.momentum_dag.diagnostics import (backprop_no_accumulation, convergence_metrics, count_violations,
-                                                    eta_star, exit_step, grad_check)
+from optdyn.papers.momentum_dag.diagnostics import (backprop_no_accumulation, convergence_metrics, count_violations, exit_step, grad_check)
+from optdyn.papers.momentum_dag.theory import eta_star
 from optdyn.papers.momentum_dag.frozen import identity_resnet
 from optdyn.papers.momentum_dag.optimizers import (adaptive_momentum, constant_length_momentum, fixed_length_steps,
                                                    stack_runs)

@@ -6,7 +6,8 @@ import numpy as np
 
 from optdyn.core.nets import draw_dag
 from optdyn.papers.momentum_dag.autoencoder import AE_CODE, psnr
-from optdyn.papers.momentum_dag.diagnostics import eta_star, violations_mask
+from optdyn.papers.momentum_dag.diagnostics import (violations_mask)
+from optdyn.papers.momentum_dag.theory import eta_star
 from optdyn.papers.momentum_dag.experiments import CONV_PARTS, IDENTITY, PHASE_FACTOR
 from optdyn.plotting import PALETTE, method_style
 

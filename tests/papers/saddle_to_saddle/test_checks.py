@@ -102,6 +102,15 @@ def test_escape_checks():
     assert not ck.escape_direction_check(good[[0, 2, 2]]).passed                          # the typical run is not the optimum
     assert not ck.escape_direction_check(np.r_[good, [[0.5, 0.6, 1e-6]]]).passed         # a slow escape direction
     assert ck.escape_direction_check(np.array([[np.nan] * 3])).passed is None
+    # censoring: a run that did not escape within the budget is left out; more than half of the runs (>= 2) must escape
+    nan = [[np.nan] * 3]
+    assert ck.escape_direction_check(np.r_[good, nan]).passed
+    assert "1 of 4 runs censored" in ck.escape_direction_check(np.r_[good, nan]).measured
+    assert ck.escape_direction_check(np.r_[good[:2], nan]).passed
+    assert not ck.escape_direction_check(np.r_[good[:1], [[0.5, 0.6, 1e-6]], nan]).passed  # censoring hides no failure
+    assert ck.escape_direction_check(np.r_[good[:1], nan, nan]).passed is None
+    assert ck.escape_direction_check(np.r_[good[:2], nan, nan]).passed is None             # half is not enough
+    assert [ck.min_escaped(n) for n in (1, 2, 3, 4, 5, 10)] == [2, 2, 2, 3, 3, 6]
     assert ck.escape_point_check([0.98, 0.98, 0.97, 0.95], [0.014, 0.024, 0.018, 0.064]).passed
     assert not ck.escape_point_check([0.96, 0.90, 0.86, 0.82], [0.11, 0.10, 0.095, 0.12]).passed   # moderate init: not settled
     assert not ck.escape_point_check([0.98, 0.97, 0.96], [0.01, 0.02, 0.15]).passed              # one run far from a KKT point
@@ -109,6 +118,9 @@ def test_escape_checks():
     assert not ck.escape_point_check([0.95, 0.70, 0.99], [0.01, 0.01, 0.01]).passed              # a slow escape direction
     assert not ck.escape_point_check([0.80, 0.82, 0.95], [0.01, 0.01, 0.01]).passed              # typically slow
     assert ck.escape_point_check([0.95, np.nan], [0.01, np.nan]).passed is None
+    assert ck.escape_point_check([0.98, 0.97, 0.96, np.nan], [0.01, 0.02, 0.03, np.nan]).passed
+    assert not ck.escape_point_check([0.98, 0.97, 0.60, np.nan], [0.01, 0.02, 0.03, np.nan]).passed
+    assert ck.escape_point_check([0.98, 0.97, np.nan, np.nan], [0.01, 0.02, np.nan, np.nan]).passed is None
 
 
 def test_width_trend_check_and_its_placebo():

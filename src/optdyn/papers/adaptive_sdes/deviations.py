@@ -13,6 +13,8 @@ __all__ = ["DEVIATIONS"]
 
 _V2 = "f924d2b"  # the ledger-v2 change of this chapter
 
+_ROBUST = "pending"  # the random-variant robustness commit (issue 17)
+
 DEVIATIONS = (
     Deviation(
         "adamw_sde_tracks: band check (rtol 0.10) at the single rate eta = 0.01 with R_adam = 512 fixed 'because the verdict "
@@ -121,4 +123,11 @@ DEVIATIONS = (
         "family-wise false-rejection level of every criterion 1% -> 0.1% per claim (band checks, level checks, order intervals)",
         _V2, "with about 20 empirical claims a 1% level gives a false verdict in roughly one run of the chapter in five",
         "reproduced", "reproduced"),
+    Deviation(
+        "R_order 512 -> 1024 (quick and book), R_net 64 -> 128 (quick), 128 -> 256 (book), 256 -> 512 (full)", _ROBUST,
+        "a random-variant sweep (quick, optdyn sweep --random 8 --seed 7) left adamw_sde_tracks undecided in 1 of 8 variants "
+        "(seed 433646: order 1.36, 99.9% CI 0.24 to 2.48) and network_sde_tracks in 2 of 8 (seeds 151984 and 594370: CIs 0.23 to "
+        "2.17 and 0.22 to 2.06), below the 95% target: the Monte Carlo could not tell the order from 1/4. The criterion is "
+        "unchanged", "inconclusive (those 3 variants)",
+        "reproduced (those 3 variants: CIs 0.73 to 1.51, 0.62 to 1.78, 0.43 to 1.77; the Malladi-style near miss rejected)"),
 )

@@ -13,7 +13,7 @@ __all__ = ["DEVIATIONS"]
 
 _V2 = "f924d2b"  # the ledger-v2 change of this chapter
 
-_ROBUST = "pending"  # the random-variant robustness commit (issue 17)
+_ROBUST = "fe9e0b0"  # the random-variant robustness commit (issue 17)
 
 DEVIATIONS = (
     Deviation(

@@ -12,7 +12,7 @@ __all__ = ["DEVIATIONS"]
 
 _V2 = "cef4f4d"
 
-_ROBUST = "pending"  # the random-variant robustness commit (issue 17)
+_ROBUST = "fe9e0b0"  # the random-variant robustness commit (issue 17)
 
 DEVIATIONS = (
     Deviation(

@@ -185,10 +185,15 @@ def min_escaped(n: int) -> int:
     return max(2, n // 2 + 1)
 
 
+MEDIAN_SPEED = 0.998  # gd_escape: the median escaped run's s/s* (small init: >= 0.9993 in 20 random variants; near miss <= 0.995)
+
+
 def escape_direction_check(stats) -> Outcome:
     """GD escape points (rows: s(theta_bar)/s*, cos(Y_theta_bar, Y_rho*), max s2/s1 over layers >= 2, at the escape step):
     every escaped run is near-optimal, s/s* >= 0.95, with rank-one deep layers, s2/s1 <= 1e-2; the median escaped run
-    is the optimum, s/s* >= 0.999 and cosine >= 0.999. Runs that did not escape within the budget are censored
+    has the optimal speed, s/s* >= ``MEDIAN_SPEED`` (0.998). The output cosine with the solver's optimum is reported,
+    not judged: near-degenerate optima give directions of the same speed with other outputs (brief, pitfall 3: compare
+    speeds, not parameter vectors). Runs that did not escape within the budget are censored
     (:func:`escaped_runs`); fewer than :func:`min_escaped` escaped runs: undecided."""
     s = np.asarray(stats, dtype=float)
     ok, note = escaped_runs(s)
@@ -197,10 +202,10 @@ def escape_direction_check(stats) -> Outcome:
                              f"(at least {min_escaped(len(s))} escaped runs needed)")
     s = s[ok]
     med = np.median(s, axis=0)
-    passed = bool(np.all(s[:, 0] >= 0.95) and np.all(s[:, 2] <= 1e-2) and med[0] >= 0.999 and med[1] >= 0.999)
+    passed = bool(np.all(s[:, 0] >= 0.95) and np.all(s[:, 2] <= 1e-2) and med[0] >= MEDIAN_SPEED)
     return Outcome(passed, f"{len(s)} runs: s/s* {', '.join(f'{x:.5f}' for x in s[:, 0])} (median {med[0]:.5f}); cosine median {med[1]:.5f}, "
                    f"min {s[:, 1].min():.4f}; max deep s2/s1 {s[:, 2].max():.1e}" + note, value=float(med[0]),
-                   margin=float(min(s[:, 0].min() - 0.95, 1e-2 - s[:, 2].max(), med[0] - 0.999, med[1] - 0.999)))
+                   margin=float(min(s[:, 0].min() - 0.95, 1e-2 - s[:, 2].max(), med[0] - MEDIAN_SPEED)))
 
 
 def escape_point_check(ratios, kkt, *, thr: float = 0.75, thr_median: float = 0.85, tol_kkt: float = 0.1,
@@ -365,8 +370,8 @@ CLAIMS = {c.id.split(".")[1]: c for c in (
         "GD from a small initialisation escapes the origin along a near-optimal escape direction whose deep layers are rank one.",
         lambda P: (f"D1, depth {P.gd_depth}, alpha = {P.gd_alpha:g}, norm-adapted step c = {P.gd_c}, {P.gd_runs} runs, at the escape "
                    "step (loss <= 0.97 C(0)): every run has s(theta_bar)/s* >= 0.95 and s2/s1 <= 1e-2 in every layer l >= 2, and "
-                   "the median run has s(theta_bar)/s* >= 0.999 and cos(Y_theta_bar, Y_rho*) >= 0.999 (GD need not find the optimum "
-                   "in every run); runs not escaped within the step budget are censored, and more than half of the runs, at "
+                   "the median run has s(theta_bar)/s* >= 0.998 (speeds are compared: cos(Y_theta_bar, Y_rho*) is reported; GD need not "
+                   "find the optimum in every run); runs not escaped within the step budget are censored, and more than half of the runs, at "
                    "least 2, must have escaped."),
         kind="empirical", conditions=(_C("gd_small_init"),),
         controls=(Control("moderate init", "near_miss", lambda P: f"init scale alpha = {P.gd_nearmiss_alpha:g} in place of {P.gd_alpha:g}"),

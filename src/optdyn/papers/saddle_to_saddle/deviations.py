@@ -14,7 +14,7 @@ __all__ = ["DEVIATIONS"]
 _V2 = "35595bd"
 
 _ROBUST = "fe9e0b0"  # the random-variant robustness commit (issue 17)
-_WIDTH = "pending"  # width_restarts doubled (issue 17)
+_WIDTH = "fa2595a"  # width_restarts doubled (issue 17)
 _SPEEDS = "39bc399"  # gd_escape judges speeds (issue 17)
 
 DEVIATIONS = (

@@ -110,3 +110,31 @@ def test_hvp_matches_fd_of_gradient_and_is_symmetric():
     assert np.allclose(Hm, Hm.T, atol=1e-7)
     u, v = rng.standard_normal((2, net.size))
     assert np.allclose(net.hvp(w, u + 2 * v, X, Y), Hm @ (u + 2 * v), atol=1e-6)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_frozen_identity_edges(bias):
+    """Frozen identity edges (W_ij = I, not trained): backprop against finite differences, no new parameter,
+    A_j gains H_i; without them the network is exactly the plain DAGNet; bad edges are refused."""
+    rng = np.random.default_rng(5)
+    spec = chain((3, 4, 4, 4, 2), act="tanh", out_act="sigmoid", bias=bias)
+    net = DAGNet(spec, identity=((1, 3),))
+    assert net.identity == ((1, 3),) and net.size == DAGNet(spec).size and "identity=((1, 3),)" in repr(net)
+    w = net.init(rng, scale=1.2)
+    X, Y = _data(net, rng, "squared")
+    g = net.loss_grad(w, X, Y, "squared", "sum")[1]
+    fd = _fd_grad(net, w, X, Y, "squared", "sum")
+    assert np.linalg.norm(g - fd) / np.linalg.norm(fd) < 1e-6
+    A, H = net.forward(w, X)
+    p = net.unpack(w)
+    assert np.allclose(A[3], H[2] @ p[("W", 2, 3)] + H[1] + (p[("b", 3)] if bias else 0.0))
+    # no frozen edge: exactly the DAGNet
+    plain = DAGNet(chain((3, 4, 2)), identity=())
+    X2, Y2 = rng.standard_normal((6, 3)), rng.uniform(0.1, 0.9, (6, 2))
+    assert np.array_equal(plain.loss_grad(plain.init(0), X2, Y2)[1], DAGNet(chain((3, 4, 2))).loss_grad(plain.init(0), X2, Y2)[1])
+    with pytest.raises(ValueError, match="equal widths"):
+        DAGNet(chain((3, 4, 5, 2)), identity=((1, 2),))
+    with pytest.raises(ValueError, match="topological"):
+        DAGNet(chain((3, 4, 4, 2)), identity=((2, 1),))
+    with pytest.raises(ValueError, match="duplicate"):
+        DAGNet(chain((3, 4, 4, 4, 2)), identity=((1, 3), (1, 3)))

@@ -5,7 +5,7 @@ import pytest
 
 from optdyn.core.nets import DAGNet, chain, resnet_like
 from optdyn.core.optim import gradient_descent, heavy_ball
-from optdyn.papers.momentum_dag import (IdentitySkipNet, adaptive_momentum, exit_step, fixed_length_steps, grad_check,
+from optdyn.papers.momentum_dag import (adaptive_momentum, exit_step, fixed_length_steps, grad_check,
                                         identity_resnet, parity, stack_runs, train, train_budgeted)
 from optdyn.papers.momentum_dag import checks as ck, experiments as ex
 from optdyn.papers.momentum_dag.parameters import SCHEMA
@@ -58,7 +58,7 @@ def test_every_experiment_runs_and_feeds_its_criterion(P):
     ck.crossnet_outcomes(cls, P.cls_iters)
 
 
-def test_identity_skip_net_gradient_and_validation():
+def test_identity_resnet_gradient_and_forward():
     rng = np.random.default_rng(0)
     net = identity_resnet((3, 5, 5, 5, 5, 2), act="tanh")
     assert net.identity == ((1, 3), (2, 4)) and net.size == DAGNet(chain((3, 5, 5, 5, 5, 2))).size
@@ -72,15 +72,6 @@ def test_identity_skip_net_gradient_and_validation():
     # batched weights give the per-run values
     W = np.stack([w, w + 0.05])
     assert np.allclose(net.loss_grad(W, X, Y)[1][1], net.loss_grad(w + 0.05, X, Y)[1])
-    # no frozen edge: exactly the DAGNet
-    plain = IdentitySkipNet(chain((3, 4, 2)))
-    assert np.array_equal(plain.loss_grad(plain.init(0), X, Y)[1], DAGNet(chain((3, 4, 2))).loss_grad(plain.init(0), X, Y)[1])
-    with pytest.raises(ValueError, match="equal widths"):
-        IdentitySkipNet(chain((3, 4, 5, 2)), ((1, 2),))
-    with pytest.raises(ValueError, match="topological"):
-        IdentitySkipNet(chain((3, 4, 4, 2)), ((2, 1),))
-    with pytest.raises(ValueError, match="duplicate"):
-        IdentitySkipNet(chain((3, 4, 4, 4, 2)), ((1, 3), (1, 3)))
 
 
 def test_stack_runs_equals_separate_runs():

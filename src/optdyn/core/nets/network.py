@@ -2,12 +2,15 @@
 
 Forward (Agarwal-Klobusicky-Schonfeld, Sec. 2 of the brief, Lemma A)::
 
-    A_j = sum_{i in Pa(j)} H_i @ W_ij + b_j,     H_j = act_j(A_j),     H_0 = X.
+    A_j = sum_{i in Pa(j)} H_i @ W_ij + sum_{i in Id(j)} H_i + b_j,     H_j = act_j(A_j),     H_0 = X.
 
 Backward, in reverse topological order (each node accumulates over ALL its children)::
 
     delta_j = dH_j * act_j'(A_j),   dW_ij = H_i^T delta_j,   db_j = sum_rows delta_j,
-    dH_i   += delta_j @ W_ij^T   for every child j of i.
+    dH_i   += delta_j @ W_ij^T   for every child j of i,   dH_i += delta_j   for every frozen edge i -> j.
+
+``Id(j)``: the optional *frozen identity* edges ``i -> j`` (unweighted ResNet skips, ``W_ij = I`` not
+trained; ``d_i = d_j``). They add no parameter; ``E`` stays C^2 in the free weights.
 
 Every method accepts weights with leading "run" axes, ``w`` of shape ``(..., size)``: the runs are
 evaluated in one vectorised pass (``einsum``-free batched ``matmul``), e.g. to train a whole grid of
@@ -39,12 +42,25 @@ class DAGNet:
     size : number of parameters (length of the flat vector ``w``).
     index : dict ``{("W", i, j): slice, ("b", j): slice}`` into the flat vector.
     shapes : dict with the same keys: ``(d_i, d_j)`` or ``(d_j,)``.
+    identity : the frozen identity edges ``((i, j), ...)``, sorted; each needs ``0 <= i < j < n_nodes`` and
+        ``d_i = d_j``, and may not repeat (``()``: none).
     """
 
-    def __init__(self, spec: DAGSpec):
+    def __init__(self, spec: DAGSpec, identity=()):
         if not isinstance(spec, DAGSpec):
             raise TypeError(f"spec must be a DAGSpec, got {type(spec).__name__}")
         spec.validate()
+        edges = tuple(sorted(tuple(int(x) for x in e) for e in identity))
+        if len(set(edges)) != len(edges):
+            raise ValueError(f"duplicate frozen identity edge in {identity!r}")
+        for (i, j) in edges:
+            if not (0 <= i < j < spec.n_nodes):
+                raise ValueError(f"frozen identity edge {(i, j)!r} must satisfy 0 <= i < j < {spec.n_nodes} (topological order)")
+            if spec.widths[i] != spec.widths[j]:
+                raise ValueError(f"frozen identity edge {(i, j)!r} joins widths {spec.widths[i]} and {spec.widths[j]}: "
+                                 "an identity needs equal widths")
+        self.identity = edges
+        self._id_in = [tuple(i for (i, jj) in edges if jj == j) for j in range(spec.n_nodes)]
         self.spec = spec
         self.widths = spec.widths
         self.n_nodes = spec.n_nodes
@@ -80,7 +96,8 @@ class DAGNet:
         self.smooth = all(a.smooth for a in acts[1:])
 
     def __repr__(self) -> str:
-        return f"DAGNet(widths={self.widths}, edges={len(self.spec.edges)}, size={self.size}, bias={self.spec.bias})"
+        ident = f", identity={self.identity}" if self.identity else ""
+        return f"DAGNet(widths={self.widths}, edges={len(self.spec.edges)}, size={self.size}, bias={self.spec.bias}{ident})"
 
     # -- parameters --------------------------------------------------------------------------
     def _check_w(self, w) -> np.ndarray:
@@ -171,6 +188,8 @@ class DAGNet:
                     a = t
                 else:
                     a += t
+            for i in self._id_in[j]:
+                a = a + H[i]
             b = self._b[j]
             if b is not None:
                 a = a + w[..., b[0]:b[1]][..., None, :]
@@ -196,6 +215,9 @@ class DAGNet:
                 if i > 0:
                     c = delta @ w[..., s:e].reshape(wl + shp).mT
                     dH[i] = c if dH[i] is None else dH[i] + c
+            for i in self._id_in[j]:
+                if i > 0:
+                    dH[i] = delta if dH[i] is None else dH[i] + delta
         return g
 
     def forward(self, w, X):

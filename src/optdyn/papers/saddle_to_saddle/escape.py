@@ -45,16 +45,11 @@ class EscapeResult:
     widths: tuple = ()
 
 
-def optimal_escape_direction(model: ReLUChain, X, G, *, rng, n_restarts: int = 8, n_iter: int = 2000,
-                             step0: float = 0.3, step1: float = 1e-3, init=None) -> EscapeResult:
-    """Best of ``n_restarts`` runs of normalised Riemannian gradient ascent (module docstring).
-
-    ``init``: optional starting points ``(n_restarts, size)`` (e.g. a GD direction to polish); by
-    default Gaussian layers normalised to unit Frobenius norm, drawn from ``rng``.
-    """
+def _ascent_setup(model, X, G, n_iter, step0, step1):
+    """Checked inputs of both ascents: ``X`` (N, d_in), ``G`` (N, d_out) as float64 and the step sizes
+    ``eta_k``, decaying geometrically from ``step0`` to ``step1`` over ``n_iter`` iterations."""
     if not isinstance(model, ReLUChain):
         raise TypeError(f"model must be a ReLUChain, got {type(model).__name__}")
-    n_restarts = check_int("n_restarts", n_restarts, low=1)
     n_iter = check_int("n_iter", n_iter, low=1)
     step0 = check_positive("step0", step0)
     step1 = check_positive("step1", step1)
@@ -64,6 +59,18 @@ def optimal_escape_direction(model: ReLUChain, X, G, *, rng, n_restarts: int = 8
     G = np.asarray(G, dtype=np.float64)
     if X.ndim != 2 or G.ndim != 2 or X.shape[0] != G.shape[0]:
         raise ValueError(f"X (N, d_in) and G (N, d_out) must share N, got {X.shape}, {G.shape}")
+    return X, G, step0 * (step1 / step0) ** (np.arange(n_iter) / max(n_iter - 1, 1))
+
+
+def optimal_escape_direction(model: ReLUChain, X, G, *, rng, n_restarts: int = 8, n_iter: int = 2000,
+                             step0: float = 0.3, step1: float = 1e-3, init=None) -> EscapeResult:
+    """Best of ``n_restarts`` runs of normalised Riemannian gradient ascent (module docstring).
+
+    ``init``: optional starting points ``(n_restarts, size)`` (e.g. a GD direction to polish); by
+    default Gaussian layers normalised to unit Frobenius norm, drawn from ``rng``.
+    """
+    n_restarts = check_int("n_restarts", n_restarts, low=1)
+    X, G, etas = _ascent_setup(model, X, G, n_iter, step0, step1)
     if init is None:
         w = model.init(as_generator(rng), 1.0, runs=n_restarts)
     else:
@@ -73,10 +80,9 @@ def optimal_escape_direction(model: ReLUChain, X, G, *, rng, n_restarts: int = 8
     w = model.normalize(w)
     L0, _ = model.local_loss_and_grad(w, X, G)
     w = model.flip_last(w, L0 > 0)
-    etas = step0 * (step1 / step0) ** (np.arange(n_iter) / max(n_iter - 1, 1))
-    hist = np.empty(n_iter)
+    hist = np.empty(etas.size)
     seg = model.expand
-    for k in range(n_iter):
+    for k in range(etas.size):
         L0, g = model.local_loss_and_grad(w, X, G)
         hist[k] = -L0.min()
         d = -g
@@ -127,23 +133,14 @@ def sphere_ascent(model: ReLUChain, X, G, w0, *, n_iter: int = 500, step0: float
     geometrically from ``step0`` to ``step1``. Starts with ``s < 0`` have their output layer negated.
     The layers are never rescaled one by one.
     """
-    if not isinstance(model, ReLUChain):
-        raise TypeError(f"model must be a ReLUChain, got {type(model).__name__}")
-    n_iter = check_int("n_iter", n_iter, low=1)
-    step0 = check_positive("step0", step0)
-    step1 = check_positive("step1", step1)
-    if step1 > step0:
-        raise ValueError(f"step1 must be <= step0, got step1={step1}, step0={step0}")
-    X = np.asarray(X, dtype=np.float64)
-    G = np.asarray(G, dtype=np.float64)
+    X, G, etas = _ascent_setup(model, X, G, n_iter, step0, step1)
     L = model.L
     w = np.array(w0, dtype=np.float64, copy=True).reshape(-1, model.size)
     w *= np.sqrt(L) / np.linalg.norm(w, axis=-1, keepdims=True)
     L0, _ = model.local_loss_and_grad(w, X, G)
     w = model.flip_last(w, L0 > 0)
     norms0 = np.sqrt(model.layer_sq_norms(w))
-    etas = step0 * (step1 / step0) ** (np.arange(n_iter) / max(n_iter - 1, 1))
-    for k in range(n_iter):
+    for k in range(etas.size):
         _, g = model.local_loss_and_grad(w, X, G)
         d = -g
         d -= (np.sum(d * w, axis=-1, keepdims=True) / L) * w

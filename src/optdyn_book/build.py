@@ -30,7 +30,7 @@ from optdyn.claims import CLAIM_MIME, DEVIATIONS_MIME
 from optdyn_book.chapters import ParameterError, chapter, chapters, notebook_parameters, project_root
 from optdyn_book.collect import collect, profile_runs, random_sweeps, status_page, write_claims_json
 from optdyn_book.locking import file_lock, folder_lock
-from optdyn_book.runner import default_out_dir, execute_many
+from optdyn_book.runner import default_out_dir, execute_many, mime_payloads
 
 __all__ = ["BuildFailed", "build_book", "hide_bookkeeping", "provenance_markdown", "inject_provenance", "stage_book", "run_jupyter_book"]
 
@@ -216,14 +216,10 @@ def _split_after_title(nb) -> int:
 def _drop_deviation_log_repr(cell) -> None:
     """A cell ending in ``show_deviations(...)`` also shows the returned list of records as text under
     the log's table: drop that execute result (the table holds the same data)."""
-    logs = [o["data"][DEVIATIONS_MIME] for o in cell.get("outputs", [])
-            if o.get("output_type") == "display_data" and DEVIATIONS_MIME in o.get("data", {})]
+    logs = mime_payloads(cell.get("outputs", []), DEVIATIONS_MIME, ("display_data",))
     if not logs:
         return
-    shown = set()
-    for log in logs:
-        log = json.loads(log) if isinstance(log, str) else log
-        shown.add(re.sub(r"\s+", "", repr([dict(d) for d in (log or {}).get("deviations", [])])))
+    shown = {re.sub(r"\s+", "", repr([dict(d) for d in log.get("deviations", [])])) for log in logs}
     keep = []
     for o in cell.outputs:
         if o.get("output_type") == "execute_result" and set(o.get("data", {})) <= {"text/plain"}:
@@ -242,11 +238,7 @@ def _drop_duplicate_claim_results(nb) -> None:
         if cell.cell_type != "code":
             continue
         _drop_deviation_log_repr(cell)
-        shown = set()
-        for o in cell.get("outputs", []):
-            if o.get("output_type") == "display_data" and CLAIM_MIME in o.get("data", {}):
-                c = o["data"][CLAIM_MIME]
-                shown.add((json.loads(c) if isinstance(c, str) else c).get("id"))
+        shown = {c.get("id") for c in mime_payloads(cell.get("outputs", []), CLAIM_MIME, ("display_data",))}
         if not shown:
             continue
         keep = []

@@ -23,7 +23,7 @@ from typing import Iterable, Mapping, Sequence
 import nbformat
 
 from optdyn.claims import DEVIATIONS_MIME, VERDICTS
-from optdyn_book.runner import claims_of
+from optdyn_book.runner import claims_of, mime_payloads
 
 __all__ = [
     "KIND_GROUPS",
@@ -67,12 +67,8 @@ def deviations_of(nb) -> list[dict] | None:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        for o in cell.get("outputs", []):
-            data = o.get("data", {}) if o.get("output_type") in ("display_data", "execute_result") else {}
-            if DEVIATIONS_MIME in data:
-                payload = data[DEVIATIONS_MIME]
-                payload = json.loads(payload) if isinstance(payload, str) else payload
-                found = (found or []) + [dict(d) for d in (payload or {}).get("deviations", [])]
+        for payload in mime_payloads(cell.get("outputs", []), DEVIATIONS_MIME):
+            found = (found or []) + [dict(d) for d in payload.get("deviations", [])]
     return found
 
 

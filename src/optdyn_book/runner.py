@@ -159,20 +159,25 @@ def default_out_dir(profile: str, root: Path | None = None) -> Path:
     return project_root(root) / "_build" / "executed" / profile
 
 
+RICH_OUTPUTS = ("display_data", "execute_result")
+
+
+def mime_payloads(outputs, mime: str, output_types: Sequence[str] = RICH_OUTPUTS) -> list[dict]:
+    """The payloads stored under ``mime`` in a cell's ``outputs`` (of the given output types), in order,
+    decoded from JSON when stored as text."""
+    out = []
+    for o in outputs:
+        if o.get("output_type") in output_types and mime in o.get("data", {}):
+            c = o["data"][mime]
+            out.append(json.loads(c) if isinstance(c, str) else dict(c or {}))
+    return out
+
+
 def claims_of(nb: Any) -> list[dict]:
     """Every claim recorded in an executed notebook (a path or a notebook node), in order."""
     if not hasattr(nb, "cells"):
         nb = nbformat.read(str(nb), as_version=4)
-    out = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        for o in cell.get("outputs", []):
-            data = o.get("data", {}) if o.get("output_type") in ("display_data", "execute_result") else {}
-            if CLAIM_MIME in data:
-                c = data[CLAIM_MIME]
-                out.append(json.loads(c) if isinstance(c, str) else dict(c))
-    return out
+    return [c for cell in nb.cells if cell.cell_type == "code" for c in mime_payloads(cell.get("outputs", []), CLAIM_MIME)]
 
 
 def _env_for_kernel() -> dict[str, str]:
@@ -262,8 +267,7 @@ class _CellHooks:
         self._write()
 
     def cell_executed(self, cell, cell_index, **_) -> None:
-        self.claims += sum(CLAIM_MIME in o.get("data", {}) for o in cell.get("outputs", [])
-                           if o.get("output_type") in ("display_data", "execute_result"))
+        self.claims += len(mime_payloads(cell.get("outputs", []), CLAIM_MIME))
         self._sample()
         self._write()
 

@@ -1,41 +1,21 @@
 """The chapter's parameter schema: every default, profile and sweep point is valid; bad values are refused."""
-import ast
+from functools import partial
 import inspect
-import itertools
 import json
 import math
-from pathlib import Path
 
 import pytest
 import yaml
 
+from chapter_parameters import defaults, parameter_sets, profiles
 from optdyn.papers.adaptive_sdes import experiments as ex
 from optdyn.papers.adaptive_sdes.parameters import SCHEMA, nu_values
 from optdyn.validation import ParameterError
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _defaults() -> dict:
-    nb = json.loads((ROOT / "book" / "adaptive_sdes.ipynb").read_text())
-    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    src = "".join(cell["source"])
-    return {n.targets[0].id: ast.literal_eval(n.value) for n in ast.parse(src).body}
-
-
-def _profiles() -> dict:
-    return yaml.safe_load((ROOT / "src" / "optdyn" / "papers" / "adaptive_sdes" / "profile.yaml").read_text())
-
-
-def _sets():
-    d = _defaults()
-    prof = _profiles()
-    grid = prof["sweep"]["grid"]
-    for name in ("quick", "book", "full"):
-        P = {**d, **(prof.get(name) or {}), "profile": name}
-        yield P
-        for seed, vals in itertools.product(prof["sweep"]["seeds"], itertools.product(*grid.values())):
-            yield {**P, **dict(zip(grid, vals)), "seed": seed}
+SLUG = "adaptive_sdes"
+_defaults = partial(defaults, SLUG)
+_profiles = partial(profiles, SLUG)
+_sets = partial(parameter_sets, SLUG)
 
 
 def test_schema_covers_the_parameters_cell():

@@ -1,30 +1,19 @@
 """The chapter's parameter schema: every notebook default and profile value validates; bad values are refused."""
+from functools import partial
 import itertools
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
+from chapter_parameters import defaults, profiles
 from optdyn.core.nets import DAGNet, chain
 from optdyn.papers.momentum_dag import adaptive_momentum, parity, phase_diagram, train
 from optdyn.papers.momentum_dag.parameters import SCHEMA
 from optdyn.validation import ParameterError
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _defaults() -> dict:
-    nb = json.loads((ROOT / "book" / "momentum_dag.ipynb").read_text())
-    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    ns: dict = {}
-    exec("".join(cell["source"]), {}, ns)
-    return ns
-
-
-def _profiles() -> dict:
-    return yaml.safe_load((ROOT / "src" / "optdyn" / "papers" / "momentum_dag" / "profile.yaml").read_text())
+SLUG = "momentum_dag"
+_defaults = partial(defaults, SLUG)
+_profiles = partial(profiles, SLUG)
 
 
 def test_schema_covers_the_parameters_cell_and_profiles_validate():

@@ -1,31 +1,20 @@
 """The chapter's parameter schema: every notebook default and profile value validates; bad values are refused.
 The chapter's random functions take an explicit generator (no default seed, no SeedSequence)."""
+from functools import partial
 import itertools
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
+from chapter_parameters import defaults, profiles
 from optdyn.papers.saddle_to_saddle import experiments as ex
 from optdyn.papers.saddle_to_saddle import circle_data, ridge_teacher
 from optdyn.papers.saddle_to_saddle.parameters import SCHEMA
 from optdyn.validation import ParameterError
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _defaults() -> dict:
-    nb = json.loads((ROOT / "book" / "saddle_to_saddle.ipynb").read_text())
-    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    ns: dict = {}
-    exec("".join(cell["source"]), {}, ns)
-    return ns
-
-
-def _profiles() -> dict:
-    return yaml.safe_load((ROOT / "src" / "optdyn" / "papers" / "saddle_to_saddle" / "profile.yaml").read_text())
+SLUG = "saddle_to_saddle"
+_defaults = partial(defaults, SLUG)
+_profiles = partial(profiles, SLUG)
 
 
 def test_schema_covers_the_parameters_cell_and_profiles_validate():

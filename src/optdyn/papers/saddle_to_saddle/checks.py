@@ -170,14 +170,19 @@ def budget_check(points: dict, tol: float = 1e-9) -> Outcome:
                    value=float(bad), margin=float(min(slack)) if slack else None)
 
 
-def escaped_runs(*arrays) -> tuple[np.ndarray, str]:
-    """Censoring of GD-escape runs: the mask of runs whose statistics are all finite (the run escaped within its
-    step budget) and a note naming the censored ones. A run still at the origin when the budget ends says nothing
-    about the direction it will escape along, so it is censored, not counted against the claim."""
-    a = [np.asarray(x, dtype=float).reshape(len(np.asarray(x)), -1) for x in arrays]
-    ok = np.all(np.concatenate([np.isfinite(x) for x in a], axis=1), axis=1)
-    n_out = int(np.sum(~ok))
-    return ok, (f"; {n_out} of {ok.size} runs censored (not escaped within the budget)" if n_out else "")
+def escaped_runs(*arrays) -> tuple[np.ndarray, str, Outcome | None]:
+    """Censoring of GD-escape runs (one row per run in every array): the mask of runs whose statistics are all
+    finite (the run escaped within its step budget), a note naming the censored ones, and the undecided
+    :class:`Outcome` when fewer than :func:`min_escaped` runs escaped (else None). A run still at the origin when
+    the budget ends says nothing about the direction it will escape along, so it is censored, not counted
+    against the claim."""
+    rows = [np.asarray(x, dtype=float) for x in arrays]
+    ok = np.all(np.concatenate([np.isfinite(r.reshape(len(r), -1)) for r in rows], axis=1), axis=1)
+    n, n_out = ok.size, int(np.sum(~ok))
+    if n - n_out < min_escaped(n):
+        return ok, "", Outcome(None, f"{n_out} of {n} runs did not escape within the budget "
+                                     f"(at least {min_escaped(n)} escaped runs needed)")
+    return ok, (f"; {n_out} of {n} runs censored (not escaped within the budget)" if n_out else ""), None
 
 
 def min_escaped(n: int) -> int:
@@ -196,10 +201,9 @@ def escape_direction_check(stats) -> Outcome:
     speeds, not parameter vectors). Runs that did not escape within the budget are censored
     (:func:`escaped_runs`); fewer than :func:`min_escaped` escaped runs: undecided."""
     s = np.asarray(stats, dtype=float)
-    ok, note = escaped_runs(s)
-    if ok.sum() < min_escaped(len(s)):
-        return Outcome(None, f"{int(np.sum(~ok))} of {len(s)} runs did not escape within the budget "
-                             f"(at least {min_escaped(len(s))} escaped runs needed)")
+    ok, note, too_few = escaped_runs(s)
+    if too_few is not None:
+        return too_few
     s = s[ok]
     med = np.median(s, axis=0)
     passed = bool(np.all(s[:, 0] >= 0.95) and np.all(s[:, 2] <= 1e-2) and med[0] >= MEDIAN_SPEED)
@@ -215,10 +219,9 @@ def escape_point_check(ratios, kkt, *, thr: float = 0.75, thr_median: float = 0.
     <= ``tol_median``) with a near-optimal speed (s/s* >= ``thr_median``). Runs that did not escape are censored
     (:func:`escaped_runs`); fewer than :func:`min_escaped` escaped runs: undecided."""
     r, k = np.asarray(ratios, dtype=float).ravel(), np.asarray(kkt, dtype=float).ravel()
-    ok, note = escaped_runs(r, k)
-    if ok.sum() < min_escaped(r.size):
-        return Outcome(None, f"{int(np.sum(~ok))} of {r.size} runs did not escape within the budget "
-                             f"(at least {min_escaped(r.size)} escaped runs needed)")
+    ok, note, too_few = escaped_runs(r, k)
+    if too_few is not None:
+        return too_few
     r, k = r[ok], k[ok]
     mr, mk = float(np.median(r)), float(np.median(k))
     passed = bool(np.all(r >= thr) and np.all(k <= tol_kkt) and mr >= thr_median and mk <= tol_median)

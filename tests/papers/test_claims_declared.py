@@ -8,8 +8,9 @@ import importlib
 import pytest
 
 from optdyn.claims import ClaimSpec
+from optdyn_book.chapters import chapters
 
-SLUGS = ("dropout_sgd", "adaptive_sdes", "plrs", "saddle_to_saddle", "momentum_dag")
+SLUGS = [c.slug for c in chapters()]  # every chapter of the book, in book order
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-SLUGS = ("dropout_sgd", "adaptive_sdes", "plrs", "saddle_to_saddle", "momentum_dag")
+from optdyn_book.chapters import chapters
+
+SLUGS = [c.slug for c in chapters()]  # every chapter of the book, in book order
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -336,15 +336,6 @@ def coverage_predictions(d: int, p: float, alpha: float, cps) -> dict:
     return _predictions(int(d), float(p), float(alpha), tuple(int(c) for c in cps))
 
 
-def nominal_shortfall(P, joint: bool = False) -> float:
-    """Predicted shortfall ``0.95 - pi_n`` at the last checkpoint of the coverage experiment, in units of the
-    binomial standard error ``sqrt(0.95 0.05 / cov_R)``: the asymptotic (nominal) coverage statement can be
-    judged at this ``n`` and ``R`` only when the finite-n bias predicted by theory is below the resolution."""
-    pred = coverage_predictions(P.cov_d, P.cov_p, P.cov_alpha, checkpoints(P.cov_n_first, P.cov_n, P.cov_checkpoints))
-    pi = pred["joint"] if joint else pred["cover"][-1]
-    return (0.95 - pi) / math.sqrt(0.95 * 0.05 / P.cov_R)
-
-
 def coverage(P, streams, prefix: str = "cov") -> dict:
     """The online-covariance and coverage experiment: ASGD dropout, Sigma = I, ``d = {prefix}_d``,
     ``p = {prefix}_p``, ``alpha = {prefix}_alpha``, start 0, ``{prefix}_R`` runs of ``{prefix}_n`` steps, the online

@@ -101,11 +101,6 @@ def phase_boundary_check(per_graph: dict) -> Outcome:
     return Outcome(bool(sum(bad.values()) == 0), text, value=float(sum(bad.values())))
 
 
-def _conv_text(m: dict) -> str:
-    return (f"||g_K||/max||g|| <= {np.max(m['grad_ratio']):.1e}, tail sum <= {np.max(m['tail_sq']):.1e}, path ratio <= "
-            f"{np.max(m['path_ratio']):.1e}, endpoint <= {np.max(m['endpoint']):.1e}, norm log-growth <= {np.max(m['log_growth']):.1e}")
-
-
 def gradient_limit_check(m: dict, resolved: bool = True) -> Outcome:
     """Theorem 2 on the long runs (``m``: per-run metrics): every run has ``||g_K|| <= 5e-3 max_k ||g_k||`` and
     ``sum_{k>K/2} ||g_k||^2 / sum_k ||g_k||^2 < 1e-3``. Undecided when the budget rule did not resolve the limit

@@ -15,12 +15,8 @@
 """
 from optdyn.papers.plrs.analysis import (
     epochs_to_threshold,
-    hodges_lehmann,
     leading_exponent_fit,
-    loglog_slope_from_means,
-    mann_whitney,
     paired_shift,
-    quantile_slope_boot,
     signed_rank_p,
     spike_count,
 )
@@ -30,7 +26,6 @@ from optdyn.papers.plrs.simulation import (
     f_change_curves,
     first_time_below,
     first_time_below_boot,
-    quadratic_model_grad,
     replica_lr,
     run_sgd,
     sup_distance,
@@ -48,8 +43,8 @@ from optdyn.papers.plrs.theory import (
 
 __all__ = [
     "IsotropicQuadratic", "QuarticSaddle", "sphere_noise", "escape_times", "f_change_curves", "first_time_below",
-    "first_time_below_boot", "quadratic_model_grad", "replica_lr", "run_sgd", "sup_distance", "lemma1_samples",
+    "first_time_below_boot", "replica_lr", "run_sgd", "sup_distance", "lemma1_samples",
     "lemma1_second_moment", "noise_decomposition", "one_step_change_mc", "plrs_moments", "thm1_bound", "thm1_expected_change",
-    "thm1_threshold", "epochs_to_threshold", "hodges_lehmann", "leading_exponent_fit", "loglog_slope_from_means",
-    "mann_whitney", "paired_shift", "quantile_slope_boot", "signed_rank_p", "spike_count",
+    "thm1_threshold", "epochs_to_threshold", "leading_exponent_fit",
+    "paired_shift", "signed_rank_p", "spike_count",
 ]

@@ -1,4 +1,4 @@
-"""Statistics of the PLRS chapter: two-sample and paired shifts, the leading exponent of a power law with
+"""Statistics of the PLRS chapter: paired shifts, the leading exponent of a power law with
 its next-order term, loss spikes and times to a threshold.
 
 The criteria of :mod:`.checks` are built from these; every function is pure (randomness only through an
@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats as _st
 
 from optdyn.random import as_generator
 from optdyn.stats import paired_shift, signed_rank_p
@@ -19,37 +18,11 @@ from optdyn.validation import check_in_range, check_int
 
 __all__ = [
     "epochs_to_threshold",
-    "hodges_lehmann",
     "leading_exponent_fit",
-    "loglog_slope_from_means",
-    "mann_whitney",
     "paired_shift",
-    "quantile_slope_boot",
     "signed_rank_p",
     "spike_count",
 ]
-
-def mann_whitney(a, b, alternative: str = "two-sided") -> tuple[float, float]:
-    """Mann-Whitney U test of ``a`` vs ``b``; ``alternative="less"`` tests "a tends to be smaller"."""
-    r = _st.mannwhitneyu(np.asarray(a, float), np.asarray(b, float), alternative=alternative, method="asymptotic")
-    return float(r.statistic), float(r.pvalue)
-
-
-def hodges_lehmann(a, b, level: float = 0.95) -> tuple[float, float, float]:
-    """Two-sample Hodges-Lehmann shift ``median(a_i - b_j)`` with the distribution-free (Moses) CI from the
-    normal approximation of the Mann-Whitney statistic. Returns ``(shift, lo, hi)``."""
-    a = np.asarray(a, float).ravel()
-    b = np.asarray(b, float).ravel()
-    if a.size < 2 or b.size < 2:
-        raise ValueError("a and b need at least 2 values each")
-    level = check_in_range("level", level, 0.0, 1.0, low_closed=False, high_closed=False)
-    D = np.sort((a[:, None] - b[None, :]).ravel())
-    m, n = a.size, b.size
-    z = _st.norm.isf((1 - level) / 2)
-    k = int(np.floor(m * n / 2 - z * np.sqrt(m * n * (m + n + 1) / 12)))
-    k = min(max(k, 0), D.size - 1)
-    return float(np.median(D)), float(D[k]), float(D[D.size - 1 - k])
-
 
 def _profile_exponent(L: np.ndarray, Y: np.ndarray, w: np.ndarray, pgrid: np.ndarray) -> np.ndarray:
     """For each row of ``Y`` the exponent p on ``pgrid`` minimising the weighted residual sum of squares of
@@ -110,51 +83,6 @@ def leading_exponent_fit(L, means, ses, *, rng, n_boot: int = 1000, level: float
     a = (1 - level) / 2
     lo, hi = np.quantile(np.where(np.isfinite(pb), pb, -np.inf), a), np.quantile(np.where(np.isfinite(pb), pb, np.inf), 1 - a)
     return p_hat, float(lo), float(hi)
-
-
-def loglog_slope_from_means(x, means, ses, *, rng, n_boot: int = 2000, level: float = 0.95):
-    """OLS slope of ``log|mean|`` on ``log x`` with a parametric-bootstrap CI (each mean redrawn from
-    ``N(mean, se^2)``). Returns ``(slope, lo, hi)``. (The pre-asymptotic slope, for comparison with
-    :func:`leading_exponent_fit`.)"""
-    rng = as_generator(rng)
-    n_boot = check_int("n_boot", n_boot, low=100)
-    lx = np.log(np.asarray(x, float))
-    mu = np.asarray(means, float)
-    se = np.asarray(ses, float)
-    if lx.shape != mu.shape or mu.shape != se.shape or lx.size < 3:
-        raise ValueError("x, means and ses must be 1-D of equal length >= 3")
-    xc = lx - lx.mean()
-
-    def slope(y):
-        ly = np.log(np.abs(y))
-        return (ly - ly.mean(axis=-1, keepdims=True)) @ xc / (xc @ xc)
-
-    boots = slope(mu[None, :] + se[None, :] * rng.standard_normal((n_boot, mu.size)))
-    a = (1 - level) / 2
-    lo, hi = np.quantile(boots, [a, 1 - a])
-    return float(slope(mu)), float(lo), float(hi)
-
-
-def quantile_slope_boot(x, samples, q: float = 0.95, *, rng, n_boot: int = 1000, level: float = 0.95):
-    """Slope of ``log quantile_q(samples[i])`` on ``log x[i]`` with a bootstrap CI (replicas resampled
-    within each ``x``). ``samples``: list of 1-D arrays. Returns ``(slope, lo, hi, quantiles)``."""
-    rng = as_generator(rng)
-    n_boot = check_int("n_boot", n_boot, low=100)
-    lx = np.log(np.asarray(x, float))
-    if lx.size < 2 or len(samples) != lx.size:
-        raise ValueError("need one sample array per x (at least 2)")
-    xc = lx - lx.mean()
-    qs = np.array([np.quantile(s, q) for s in samples])
-    bq = np.empty((n_boot, lx.size))
-    for i, s in enumerate(samples):
-        s = np.asarray(s, float)
-        bq[:, i] = np.quantile(s[rng.integers(0, s.size, size=(n_boot, s.size))], q, axis=1)
-    ly = np.log(bq)
-    boots = (ly - ly.mean(axis=1, keepdims=True)) @ xc / (xc @ xc)
-    a = (1 - level) / 2
-    lo, hi = np.quantile(boots, [a, 1 - a])
-    lq = np.log(qs)
-    return float((lq - lq.mean()) @ xc / (xc @ xc)), float(lo), float(hi), qs
 
 
 def spike_count(losses, rel: float = 0.10, floor: float = 0.0) -> int:

@@ -27,7 +27,6 @@ __all__ = [
     "first_time_below",
     "first_time_below_boot",
     "sup_distance",
-    "quadratic_model_grad",
 ]
 
 
@@ -162,15 +161,6 @@ def f_change_curves(landscape, schedule, *, R: int, sigma: float, n_steps: int, 
     out = run_sgd(landscape.grad, X0, schedule, n_steps, sigma=sigma, rng=rng, monitors={"f": lambda X: landscape.f(X) - f0},
                   noise_blocks=noise_blocks)
     return out["f"]
-
-
-def quadratic_model_grad(landscape, x0) -> Callable[[np.ndarray], np.ndarray]:
-    """Gradient of the second-order Taylor model of ``f`` at ``x0`` (Lemmas 2-3 of the paper):
-    ``grad f~(x) = grad f(x0) + H(x0) (x - x0)``, for a landscape with a diagonal Hessian (``hess_diag``)."""
-    x0 = np.asarray(x0, dtype=float).reshape(1, -1)
-    g0 = landscape.grad(x0)
-    h0 = landscape.hess_diag(x0)
-    return lambda X: g0 + h0 * (np.asarray(X, dtype=float) - x0)
 
 
 def first_time_below(F: np.ndarray, z: float = 2.0) -> int | None:

@@ -18,7 +18,7 @@ from optdyn.validation import check_int
 
 _CHUNK = 1 << 16  # random numbers drawn per call (noise of several steps at once)
 
-__all__ = ["Trajectory", "rec_mean_x", "rec_mean_sqrt_v", "record_steps", "run_minibatch", "run_optimizer"]
+__all__ = ["Trajectory", "record_steps", "run_minibatch", "run_optimizer"]
 
 
 @dataclass
@@ -43,17 +43,6 @@ class Trajectory:
     @property
     def mean_loss(self) -> np.ndarray:
         return self.loss.mean(axis=1)
-
-
-def rec_mean_x(X, state) -> np.ndarray:
-    """Recorder: mean over runs of x, shape (d,)."""
-    return X.mean(axis=0)
-
-
-def rec_mean_sqrt_v(X, state) -> np.ndarray:
-    """Recorder: mean over runs and coordinates of sqrt(v) (optimiser state ``.v`` or SDE ``['V']``)."""
-    v = state["V"] if isinstance(state, dict) else state.v
-    return np.asarray(np.sqrt(np.maximum(v, 0.0)).mean())
 
 
 def record_steps(n_steps: int, record_every: int, record_at=None) -> np.ndarray:

@@ -11,14 +11,14 @@ Modules: :mod:`.optimizers` (adaptive momentum and the controls, on the optimise
 from optdyn.core.optim import MomentumState, Optimizer, gradient_descent, heavy_ball
 from optdyn.papers.momentum_dag.data import blob_images, digits_classification, digits_images, parity, smooth_regression
 from optdyn.papers.momentum_dag.diagnostics import (backprop_no_accumulation, convergence_metrics, count_violations, descent_direction_ratio, descent_ratios, endpoint_ratio, exit_step, fd_gradient, grad_check, min_descent_ratio, norm_log_growth, phase_diagram, sharpness, step_bound_ratio, tail_path_ratio, tail_sq_ratio, violations_mask)
-from optdyn.papers.momentum_dag.theory import best_iterate_bound, c_const, eta_star
+from optdyn.papers.momentum_dag.theory import c_const, eta_star
 from optdyn.papers.momentum_dag.frozen import identity_resnet
 from optdyn.papers.momentum_dag.optimizers import adaptive_momentum, constant_length_momentum, fixed_length_steps, stack_runs
 from optdyn.papers.momentum_dag.simulation import History, train, train_budgeted
 
 __all__ = [
     "MomentumState", "Optimizer", "gradient_descent", "heavy_ball", "blob_images", "digits_classification",
-    "digits_images", "parity", "smooth_regression", "backprop_no_accumulation", "best_iterate_bound", "c_const",
+    "digits_images", "parity", "smooth_regression", "backprop_no_accumulation", "c_const",
     "convergence_metrics", "count_violations", "descent_direction_ratio", "descent_ratios", "endpoint_ratio",
     "eta_star", "exit_step", "fd_gradient", "grad_check", "min_descent_ratio", "norm_log_growth", "phase_diagram",
     "sharpness", "step_bound_ratio", "tail_path_ratio", "tail_sq_ratio", "violations_mask",

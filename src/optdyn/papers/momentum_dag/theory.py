@@ -1,17 +1,14 @@
-"""Theory of the momentum-on-DAGs chapter: the step-size certificate, the sufficient-decrease constant and the
-best-iterate rate (derived for this chapter in the Wu et al. 2008 template; **reconstructed [R]**, brief Sec. 2):
+"""Theory of the momentum-on-DAGs chapter: the step-size certificate and the sufficient-decrease constant
+(derived for this chapter in the Wu et al. 2008 template; **reconstructed [R]**, brief Sec. 2):
 
 * ``eta*(s) = 2 (1 - s) / (L (1 + s)^2)`` (assumption A3);
-* ``c(eta, s) = (1 - s) - (L eta / 2) (1 + s)^2`` with ``E(w^{k+1}) <= E(w^k) - eta c ||g_k||^2`` (Lemma C);
-* ``min_{j<k} ||g_j|| <= sqrt(E0 / (eta c k))`` (Theorem 2).
+* ``c(eta, s) = (1 - s) - (L eta / 2) (1 + s)^2`` with ``E(w^{k+1}) <= E(w^k) - eta c ||g_k||^2`` (Lemma C).
 """
 from __future__ import annotations
 
-import numpy as np
-
 from optdyn.validation import check_array
 
-__all__ = ["best_iterate_bound", "c_const", "eta_star"]
+__all__ = ["c_const", "eta_star"]
 
 
 def eta_star(L, s):
@@ -30,8 +27,3 @@ def c_const(eta, s, L):
     out = (1.0 - s) - 0.5 * L * eta * (1.0 + s) ** 2
     return float(out) if out.ndim == 0 else out
 
-
-def best_iterate_bound(E0, eta, c, k) -> np.ndarray:
-    """Theorem 2's rate: ``min_{j<k} ||g_j|| <= sqrt(E0 / (eta c k))`` (valid when c > 0)."""
-    k = np.asarray(k, dtype=float)
-    return np.sqrt(np.asarray(E0) / (np.asarray(eta) * np.asarray(c) * k))

@@ -20,7 +20,7 @@ from optdyn.papers.saddle_to_saddle.data import (circle_data, cost_gradient_at_z
                                                  near_rank_one_inputs, ridge_teacher)
 from optdyn.papers.saddle_to_saddle.escape import (EscapeResult, SphereResult, optimal_escape_direction, sphere_ascent,
                                                    unbalanced_starts)
-from optdyn.papers.saddle_to_saddle.metrics import (count_large_svals, detect_plateaus, envelope_check, layer_spectra, plateau_ranks,
+from optdyn.papers.saddle_to_saddle.metrics import (count_large_svals, detect_plateaus, envelope_check, plateau_ranks,
                                                     rank_defect, relu_gap, sv_ratio, upper_envelope, with_rank_defect)
 from optdyn.papers.saddle_to_saddle.model import ReLUChain
 from optdyn.papers.saddle_to_saddle.simulation import TrainResult, train_gd
@@ -33,7 +33,7 @@ __all__ = [
     "CIRCLE_RANK1_BOUND", "CIRCLE_RANK2_SPEED", "EscapeResult", "ReLUChain", "SphereResult", "TrainResult",
     "adaptive_escape_slope", "circle_data", "circle_rank2_construction", "circle_rank_one_bound", "cost_gradient_at_zero",
     "count_large_svals", "cube_parity_data", "defect_budget", "detect_plateaus", "digits_data", "envelope_check",
-    "layer_spectra", "log_escape_slope", "lowrank_ratio_bound", "near_rank_one_inputs", "optimal_escape_direction",
+    "log_escape_slope", "lowrank_ratio_bound", "near_rank_one_inputs", "optimal_escape_direction",
     "plateau_ranks", "rank_defect", "ray_escape_steps", "ray_norm", "relu_gap", "ridge_teacher", "speed_upper_bound",
     "sphere_ascent", "sv_ratio", "train_gd", "unbalanced_starts", "upper_envelope", "with_rank_defect",
 ]

@@ -16,7 +16,6 @@ __all__ = [
     "with_rank_defect",
     "detect_plateaus",
     "envelope_check",
-    "layer_spectra",
     "rank_defect",
     "relu_gap",
     "sv_ratio",
@@ -44,16 +43,6 @@ def sv_ratio(W) -> float:
     if s[0] == 0.0:
         return float("nan")
     return 0.0 if s.size < 2 else float(s[1] / s[0])
-
-
-def layer_spectra(Ws, top_k: int = 10) -> np.ndarray:
-    """Top-``top_k`` singular values of each layer, zero-padded: array ``(L, top_k)``."""
-    top_k = check_int("top_k", top_k, low=1)
-    out = np.zeros((len(Ws), top_k))
-    for l, W in enumerate(Ws):
-        s = _svals(W)[:top_k]
-        out[l, : s.size] = s
-    return out
 
 
 def relu_gap(Z) -> float:

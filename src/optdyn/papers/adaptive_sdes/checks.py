@@ -29,7 +29,7 @@ from optdyn.claims import ClaimSpec, Control, Outcome
 from optdyn.papers.adaptive_sdes import theory as th
 from optdyn.papers.adaptive_sdes.parameters import SCHEMA
 from optdyn.random import as_generator
-from optdyn.stats import FAMILY, bonferroni_z, bootstrap_slope_ci
+from optdyn.stats import FAMILY, bonferroni_z, bootstrap_slope_ci, ols_slope
 from optdyn.validation import check_int, check_positive
 
 __all__ = [
@@ -250,7 +250,7 @@ def phase_check(t, xs, ref, *, rate: float, atol: float, rng, family: float = FA
         return Outcome(None, "non-finite paths")
     m = xs.mean(1)
     w1 = m > 1.5 * math.sqrt(2)
-    slope1 = float(np.polyfit(t[w1], m[w1], 1)[0]) if w1.sum() >= 3 else float("nan")
+    slope1 = ols_slope(t[w1], m[w1]) if w1.sum() >= 3 else float("nan")
     se = xs.std(1, ddof=1) / math.sqrt(xs.shape[1])
     start = int(np.argmax(m < 0.7)) if np.any(m < 0.7) else len(m)
     w3 = np.zeros(len(m), bool)
@@ -272,7 +272,7 @@ def slope_check(x, rates, target: float, tol: float) -> Outcome:
         return Outcome(None, "a decay rate could not be fitted")
     lx = np.log(np.asarray(x, dtype=float))
     r = np.array([q[0] for q in rates])
-    slope = float(np.polyfit(lx, np.log(r), 1)[0])
+    slope = ols_slope(lx, np.log(r))
     ok = abs(slope - target) <= tol
     return Outcome(bool(ok), f"slope {slope:.3f} (target {target:g} +- {tol:g}); rates " + ", ".join(f"{v:.3f}" for v in r),
                    value=slope, margin=float(tol - abs(slope - target)))
@@ -418,7 +418,7 @@ def stationary_exact_check(res: dict) -> Outcome:
     positive, halves with eta (log-log slope in [0.9, 1.1]) and lies below 15%; the drift ODE's stationary loss
     is 0, so its relative gap is 1 at every eta and does not vanish."""
     gap = res["disc"] / res["sde"] - 1
-    slope = float(np.polyfit(np.log(res["etas"]), np.log(gap), 1)[0]) if np.all(gap > 0) else float("nan")
+    slope = ols_slope(np.log(res["etas"]), np.log(gap)) if np.all(gap > 0) else float("nan")
     ode = 1 - res["ode"] / res["disc"]
     ok = bool(np.all(gap > 0) and 0.9 <= slope <= 1.1 and gap[0] < 0.15 and np.all(ode == 1))
     lem = res["lemma"] / res["sde"] - 1

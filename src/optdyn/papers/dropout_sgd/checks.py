@@ -17,7 +17,7 @@ from optdyn.claims import ClaimSpec, Control, Outcome
 from optdyn.papers.dropout_sgd.inference import joint_covered, projection_covered
 from optdyn.papers.dropout_sgd.parameters import SCHEMA
 from optdyn.random import as_generator
-from optdyn.stats import FAMILY, bonferroni_z, binomial_band, bootstrap_slope_ci, holm
+from optdyn.stats import FAMILY, bonferroni_z, binomial_band, bootstrap_slope_ci, holm, ols_slope
 
 __all__ = [
     "CLAIMS", "bonferroni_z", "centre_check", "coverage_band_check", "curve_check", "expectation_check",
@@ -141,7 +141,7 @@ def stationary_check(groups: dict, target, S, *, family: float = FAMILY) -> Outc
 
 def small_step_limit_check(fr, err) -> Outcome:
     """Exact: ``||S(alpha)/alpha - S0|| / ||S0||`` decreases as alpha shrinks, with log-log slope in [0.8, 1.2]."""
-    slope = float(np.polyfit(np.log(fr), np.log(err), 1)[0])
+    slope = ols_slope(np.log(fr), np.log(err))
     ok = bool(np.all(np.diff(err) < 0) and 0.8 <= slope <= 1.2)
     return Outcome(ok, f"relative errors {', '.join(f'{e:.2g}' for e in err)}; slope {slope:.3f}")
 

@@ -20,7 +20,7 @@ from optdyn.claims import ClaimSpec, Control, Outcome
 from optdyn.papers.plrs.analysis import epochs_to_threshold, leading_exponent_fit, paired_shift, signed_rank_p
 from optdyn.papers.plrs.parameters import SCHEMA
 from optdyn.random import as_generator
-from optdyn.stats import FAMILY, bonferroni_z, bootstrap_slope_ci, holm, paired_noninferiority
+from optdyn.stats import FAMILY, bonferroni_z, bootstrap_slope_ci, holm, ols_slope, paired_noninferiority
 
 __all__ = [
     "CLAIMS", "FAMILY", "bonferroni_z", "bound_exponent_check", "confinement_check", "descent_check", "escape_fraction_check",
@@ -124,7 +124,7 @@ def rate_exponent_check(l_max, tstar, tboot, *, consistent: float = -0.25, contr
     if not _finite(ts):
         return Outcome(None, f"T* undefined (no significant decrease within the horizon) at {int(np.sum(~np.isfinite(ts)))} L_max")
     xc = lx - lx.mean()
-    slope = float((np.log(ts) - np.log(ts).mean()) @ xc / (xc @ xc))
+    slope = ols_slope(lx, np.log(ts))
     lb = np.log(np.asarray(tboot, dtype=float))
     nan_frac = float(np.mean(~np.isfinite(lb).all(axis=1)))
     boots = (lb - lb.mean(axis=1, keepdims=True)) @ xc / (xc @ xc)

@@ -158,3 +158,10 @@ def test_deviation_log():
     assert show_deviations("toy", devs, display=False)[0]["commit"] == "ad7d1f0"
     with pytest.raises(ValueError, match="non-empty 'why'"):
         Deviation("x", "abc", " ", "a", "b")
+
+
+def test_all_finite_is_false_for_any_nan_or_inf():
+    from optdyn.claims import all_finite
+    assert all_finite([1.0, 2.0], np.zeros((2, 3)), 5)
+    assert not all_finite([1.0, np.nan]) and not all_finite([1.0], [[0.0, np.inf]])
+    assert all_finite()

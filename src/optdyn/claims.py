@@ -53,6 +53,7 @@ __all__ = [
     "KINDS",
     "ROLES",
     "VERDICTS",
+    "all_finite",
     "Claim",
     "ClaimResult",
     "ClaimSpec",
@@ -108,6 +109,12 @@ def _finite_or_none(v) -> float | None:
         return None
     v = float(v)
     return v if math.isfinite(v) else None
+
+
+def all_finite(*arrays) -> bool:
+    """True when every entry of every array is finite: criteria return an undecided :class:`Outcome` otherwise
+    (diverged or unfinished runs decide nothing)."""
+    return all(np.all(np.isfinite(np.asarray(a, dtype=float))) for a in arrays)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as st
 
-from optdyn.claims import ClaimSpec, Control, Outcome
+from optdyn.claims import ClaimSpec, Control, Outcome, all_finite
 from optdyn.papers.adaptive_sdes import theory as th
 from optdyn.papers.adaptive_sdes.parameters import SCHEMA
 from optdyn.random import as_generator
@@ -39,10 +39,6 @@ __all__ = [
 ]
 
 
-
-
-def _finite(*arrays) -> bool:
-    return all(np.all(np.isfinite(np.asarray(a, dtype=float))) for a in arrays)
 
 
 def _combine(outcomes, measured: str, value=None) -> Outcome:
@@ -127,7 +123,7 @@ def fit_window(t, runs, *, n_se: float = 5.0, min_frac: float = 0.05) -> np.ndar
 def _decay(t, runs, rng, **kw):
     """Decay rate (minus the slope of log mean vs t, :func:`optdyn.stats.bootstrap_slope_ci` over whole paths)."""
     w = fit_window(t, runs, **kw)
-    if w.sum() < 3 or not _finite(runs[w]) or np.any(np.asarray(runs)[w].mean(1) <= 0):
+    if w.sum() < 3 or not all_finite(runs[w]) or np.any(np.asarray(runs)[w].mean(1) <= 0):
         return None
     ci = bootstrap_slope_ci(np.asarray(t)[w], np.asarray(runs)[w], rng=rng, n_boot=400, log_y=True, paths=True)
     return -ci.slope, -ci.hi, -ci.lo
@@ -211,7 +207,7 @@ def order_estimate(run, model: str, *, rng, n_boot: int = 400) -> OrderEstimate:
             v.append(vv)
         return np.stack(r, -2), np.stack(v, -2)
 
-    if not all(_finite(a) for a in list(disc) + list(mod)):
+    if not all(all_finite(a) for a in list(disc) + list(mod)):
         return OrderEstimate(run.label, run.etas, float("nan"), float("nan"), np.full(len(run.etas), np.nan))
     r, v = rv()
     p, chi2 = fit_order(run.etas, r, v, chi2=True)
@@ -246,7 +242,7 @@ def phase_check(t, xs, ref, *, rate: float, atol: float, rng, family: float = FA
     E x_t on {5 SE < E x < 0.7} within 10% of ``rate``; the mean of ``xs`` within the band check (rtol 0.05,
     ``atol``) of the reference ``ref`` (the optimiser)."""
     xs, ref = np.asarray(xs, dtype=float), np.asarray(ref, dtype=float)
-    if not _finite(xs):
+    if not all_finite(xs):
         return Outcome(None, "non-finite paths")
     m = xs.mean(1)
     w1 = m > 1.5 * math.sqrt(2)
@@ -286,7 +282,7 @@ def bound_check(curves, bounds, *, rel_tol: float = 0.0, family: float = FAMILY)
     worst, ok = np.inf, True
     for (t, loss), b in zip(curves, bounds):
         loss = np.asarray(loss, dtype=float)
-        if not _finite(loss):
+        if not all_finite(loss):
             return Outcome(None, "non-finite paths")
         m, se = loss.mean(1)[1:], loss.std(1, ddof=1)[1:] / math.sqrt(loss.shape[1])
         slack = (b[1:] * (1 + rel_tol) + z * se - m) / b[1:]
@@ -305,7 +301,7 @@ def _level_array(levels):
 def level_check(levels, ref, *, rtol: float, family: float = FAMILY) -> Outcome:
     """Every mean level within ``rtol * ref + z SE`` of ``ref`` (z Bonferroni over the levels at ``family``)."""
     L = _level_array(levels)
-    if not _finite(L):
+    if not all_finite(L):
         return Outcome(None, "non-finite levels")
     ref = np.asarray(ref, dtype=float)
     m, se = L.mean(1), L.std(1, ddof=1) / math.sqrt(L.shape[1])
@@ -321,7 +317,7 @@ def power_law_check(x, levels, q: float, qtol: float, *, ref=None, rtol: float =
     """Levels follow x^q: the log-log slope of the mean levels (:func:`optdyn.stats.bootstrap_slope_ci`) lies within
     ``qtol`` of ``q``, and, when ``ref`` is given, every level is within ``rtol * ref + z SE`` of it."""
     L = _level_array(levels)
-    if not _finite(L) or np.any(L.mean(1) <= 0):
+    if not all_finite(L) or np.any(L.mean(1) <= 0):
         return Outcome(None, "non-finite or non-positive levels")
     ci = bootstrap_slope_ci(np.log(np.asarray(x, dtype=float)), L, rng=rng, n_boot=1000, log_y=True)
     ok = abs(ci.slope - q) <= qtol
@@ -341,7 +337,7 @@ def bounded_check(x, levels, ref, bound: float, ref_last_slope: float, *, rtol: 
     levels increase with x; all lie below ``bound + z SE``; and the log-slope over the last interval is within
     ``stol + z SE`` of the closed form's own last slope ``ref_last_slope`` (saturation as predicted)."""
     L = _level_array(levels)
-    if not _finite(L) or np.any(L.mean(1) <= 0):
+    if not all_finite(L) or np.any(L.mean(1) <= 0):
         return Outcome(None, "non-finite or non-positive levels")
     m, se = L.mean(1), L.std(1, ddof=1) / math.sqrt(L.shape[1])
     lv = level_check(L, ref, rtol=rtol, family=family)
@@ -378,7 +374,7 @@ def rule_check(run: dict, *, rng, tol: float = 0.10, family: float = FAMILY) -> 
     5 SE and 5% of its start; SE of a rate from its 95% interval; z Bonferroni over the comparisons at ``family``)."""
     L = [np.asarray(v, dtype=float).ravel() for v in run["levels"]]
     fits = [_decay(s, r, rng) for s, r in run["rates"]]
-    if not all(_finite(v) for v in L) or any(f is None for f in fits):
+    if not all(all_finite(v) for v in L) or any(f is None for f in fits):
         return Outcome(None, "non-finite levels or an unfittable rate")
     lv = np.array([v.mean() for v in L])
     lse = np.array([v.std(ddof=1) / math.sqrt(v.size) for v in L]) / lv

@@ -13,7 +13,7 @@ import math
 import numpy as np
 from scipy import stats as st
 
-from optdyn.claims import ClaimSpec, Control, Outcome
+from optdyn.claims import ClaimSpec, Control, Outcome, all_finite
 from optdyn.papers.dropout_sgd.inference import joint_covered, projection_covered
 from optdyn.papers.dropout_sgd.parameters import SCHEMA
 from optdyn.random import as_generator
@@ -27,10 +27,6 @@ __all__ = [
 
 
 
-
-
-def _finite(*arrays) -> bool:
-    return all(np.all(np.isfinite(np.asarray(a, dtype=float))) for a in arrays)
 
 
 # ------------------------------------------------------------------------------------------ criteria
@@ -47,7 +43,7 @@ def centre_check(avg, centre, gap: float, *, family: float = FAMILY) -> Outcome:
     stated alternative: the 99 % half-width of every coordinate is below ``gap / 4`` (``gap``: the largest
     coordinate difference between the hypotheses being told apart). Non-finite runs: undecided."""
     avg = np.asarray(avg, dtype=float)
-    if not _finite(avg):
+    if not all_finite(avg):
         return Outcome(None, f"{int(np.sum(~np.isfinite(avg).all(1)))} of {avg.shape[0]} runs are not finite (diverged)")
     R, d = avg.shape
     mu, se = avg.mean(0), avg.std(0, ddof=1) / math.sqrt(R)
@@ -85,7 +81,7 @@ def rate_check(windows, samples, targets, *, rng, stat: str = "mean", n_boot: in
     ok, parts, margins = True, [], []
     for w, sq, tgt, r in zip(windows, samples, targets, rng.spawn(len(targets))):
         y = np.asarray(sq, dtype=float)[w]
-        if not _finite(y) or np.any(y <= 0):
+        if not all_finite(y) or np.any(y <= 0):
             return Outcome(None, "non-finite or zero distances in the fit window")
         ci = bootstrap_slope_ci(w, y, rng=r, n_boot=n_boot, level=level, reduce=stat, log_y=True, paths=True)
         tol = max(rel_tol * abs(tgt), abs_tol)
@@ -102,7 +98,7 @@ def curve_check(samples, exact, *, power: int = 2, family: float = FAMILY, max_r
     (relative standard error at most ``max_rel_se`` at every k; else undecided)."""
     x = np.asarray(samples, dtype=float)[1:] ** power
     e = np.asarray(exact, dtype=float)[1:]
-    if not _finite(x):
+    if not all_finite(x):
         return Outcome(None, "non-finite distances")
     R = x.shape[1]
     m, se = x.mean(1), x.std(1, ddof=1) / math.sqrt(R)
@@ -121,7 +117,7 @@ def stationary_check(groups: dict, target, S, *, family: float = FAMILY) -> Outc
     ``target``; (iii) ``||C - S||_F < 4 se_F``, C the pooled second moment about ``target``, se_F from the
     sample fourth moments."""
     G = {k: np.asarray(g, dtype=float) for k, g in groups.items()}
-    if not _finite(*G.values()):
+    if not all_finite(*G.values()):
         return Outcome(None, "non-finite iterates")
     d = next(iter(G.values())).shape[1]
     U = np.vstack([np.eye(d), np.ones(d) / math.sqrt(d)])
@@ -149,7 +145,7 @@ def small_step_limit_check(fr, err) -> Outcome:
 def gaussian_limit_check(z) -> Outcome:
     """Is ``z`` standard normal (the small-step limit)? |skewness| < 0.5 and Var z in 1 +- 4 sqrt(2/R)."""
     z = np.asarray(z, dtype=float)
-    if not _finite(z):
+    if not all_finite(z):
         return Outcome(None, "non-finite iterates")
     band = 4 * math.sqrt(2 / z.size)
     sk, var = float(st.skew(z)), float(z.var(ddof=1))
@@ -164,7 +160,7 @@ def wald_check(avg, centre, cov, n) -> Outcome:
     C = mean_R n (avg - centre)(avg - centre)' matches ``cov``: ||C - cov||_F < 4 se_F (se_F from the sample
     fourth moments, as in :func:`stationary_check`)."""
     avg = np.asarray(avg, dtype=float)
-    if not _finite(avg):
+    if not all_finite(avg):
         return Outcome(None, "non-finite averages")
     R, d = avg.shape
     diff = avg - centre
@@ -184,7 +180,7 @@ def variance_ratio_check(proj, var) -> Outcome:
     """``sqrt(n) v'(beta_bar_n - beta_tilde)`` has variance ``var``: r = sample var / var in the 99.9 %
     chi^2_(R-1)/(R-1) band, and KS of proj/sqrt(var) against N(0, 1) has p > 1e-3."""
     proj = np.asarray(proj, dtype=float)
-    if not _finite(proj):
+    if not all_finite(proj):
         return Outcome(None, "non-finite averages")
     R = proj.size
     lo, hi = st.chi2.ppf(FAMILY / 2, R - 1) / (R - 1), st.chi2.isf(FAMILY / 2, R - 1) / (R - 1)
@@ -206,7 +202,7 @@ def expectation_check(q_hat, q_pred, *, family: float = FAMILY) -> Outcome:
     """At every checkpoint t the mean over runs of ``q_hat[t, :]`` is within the Bonferroni z (family
     ``family``) of the prediction ``q_pred[t]``."""
     q_hat = np.asarray(q_hat, dtype=float)
-    if not _finite(q_hat):
+    if not all_finite(q_hat):
         return Outcome(None, "non-finite estimates")
     R = q_hat.shape[1]
     z = (q_hat.mean(1) - q_pred) / (q_hat.std(1, ddof=1) / math.sqrt(R))

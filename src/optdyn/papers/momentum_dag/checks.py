@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from optdyn.claims import ClaimSpec, Control, Outcome
+from optdyn.claims import ClaimSpec, Control, Outcome, all_finite
 from optdyn.papers.momentum_dag.diagnostics import (count_violations, descent_direction_ratio, min_descent_ratio, step_bound_ratio)
 from optdyn.papers.momentum_dag.theory import c_const, eta_star
 from optdyn.papers.momentum_dag.experiments import (CERT_SAFETY, CLS_LOSS, CLS_TRAINED, CONV_PARTS, EXIT_E, GRAPHS,
@@ -36,10 +36,6 @@ W_PATH, W_END, W_GROWTH = 0.05, 1e-2, 1e-2  # Theorem 3: path, endpoint and norm
 AE_SPEED = CLS_SPEED = 0.5               # the DAG / CrossNet needs at most half the steps
 AE_MATCH_MARGIN = 0.05                   # DAG autoencoder: mean held-out MSE >= 5% below the sequential, <= 5% above the matched
 CLS_MARGIN = 0.01                        # CrossNet held-out accuracy not below the sequential one's - 1 point
-
-
-def _finite(*arrays) -> bool:
-    return all(np.all(np.isfinite(np.asarray(a, dtype=float))) for a in arrays)
 
 
 # ------------------------------------------------------------------------------------------ exact checks
@@ -107,7 +103,7 @@ def gradient_limit_check(m: dict, resolved: bool = True) -> Outcome:
     or a run is not finite."""
     gr, ts = np.asarray(m["grad_ratio"], float), np.asarray(m["tail_sq"], float)
     text = f"||g_K||/max||g|| in [{gr.min():.1e}, {gr.max():.1e}], tail sum ratio in [{ts.min():.1e}, {ts.max():.1e}]"
-    if not _finite(gr, ts):
+    if not all_finite(gr, ts):
         return Outcome(None, text + " (non-finite runs)")
     if not resolved:
         return Outcome(None, text + " (the budget rule did not resolve the limit: undecided)")
@@ -122,7 +118,7 @@ def weights_limit_check(m: dict, resolved: bool = True) -> Outcome:
     pr, ep, lg = (np.asarray(m[k], float) for k in ("path_ratio", "endpoint", "log_growth"))
     text = (f"path ratio in [{pr.min():.1e}, {pr.max():.1e}], endpoint ratio in [{ep.min():.1e}, {ep.max():.1e}], "
             f"norm log-growth in [{lg.min():.1e}, {lg.max():.1e}]")
-    if not _finite(pr, ep, lg):
+    if not all_finite(pr, ep, lg):
         return Outcome(None, text + " (non-finite runs)")
     if not resolved:
         return Outcome(None, text + " (the budget rule did not resolve the limit: undecided)")
@@ -171,7 +167,7 @@ def autoencoder_check(dag: dict, seq: dict, matched: dict) -> Outcome:
     text = (f"mean steps to leave the plateau {np.mean(dag['exit']):.0f} vs {np.mean(seq['exit']):.0f} (sequential) and "
             f"{np.mean(matched['exit']):.0f} (matched); mean test MSE {np.mean(dag['test_mse']):.4f} vs {np.mean(seq['test_mse']):.4f} "
             f"(sequential) and {np.mean(matched['test_mse']):.4f} (matched)")
-    if not all(np.all(d["left"]) for d in (dag, seq, matched)) or not _finite(dag["test_mse"]):
+    if not all(np.all(d["left"]) for d in (dag, seq, matched)) or not all_finite(dag["test_mse"]):
         return Outcome(None, text + " (a net has not left the mean-image plateau: trained and untrained nets are not compared; undecided)")
     ok = (max(speed.values()) <= AE_SPEED and np.mean(dag["test_mse"]) <= (1 - AE_MATCH_MARGIN) * np.mean(seq["test_mse"])
           and np.mean(dag["test_mse"]) <= (1 + AE_MATCH_MARGIN) * np.mean(matched["test_mse"]))

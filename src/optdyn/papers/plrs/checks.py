@@ -16,7 +16,7 @@ import math
 import numpy as np
 from scipy import stats as st
 
-from optdyn.claims import ClaimSpec, Control, Outcome
+from optdyn.claims import ClaimSpec, Control, Outcome, all_finite
 from optdyn.papers.plrs.analysis import epochs_to_threshold, leading_exponent_fit, paired_shift, signed_rank_p
 from optdyn.papers.plrs.parameters import SCHEMA
 from optdyn.random import as_generator
@@ -34,10 +34,6 @@ COLLAPSE = 90.0  # a digits run whose final accuracy is below this (%) has colla
 
 
 
-def _finite(*arrays) -> bool:
-    return all(np.all(np.isfinite(np.asarray(a, dtype=float))) for a in arrays)
-
-
 def _fmt(x: float, spec: str = ".2f") -> str:
     return "nan" if x is None or not math.isfinite(x) else format(x, spec)
 
@@ -46,7 +42,7 @@ def _fmt(x: float, spec: str = ".2f") -> str:
 def zscore_check(z, *, family: float = FAMILY) -> Outcome:
     """Every |z| within the two-sided Bonferroni bound at family-wise level ``family``."""
     z = np.abs(np.asarray(z, dtype=float).ravel())
-    if not _finite(z):
+    if not all_finite(z):
         return Outcome(None, "non-finite z-scores")
     zc = bonferroni_z(z.size, family)
     return Outcome(bool(z.max() <= zc), f"max |z| = {z.max():.2f} over {z.size} (critical {zc:.2f})", value=float(z.max()),
@@ -68,7 +64,7 @@ def descent_check(mc, se, bound, *, family: float = FAMILY) -> Outcome:
     """Descent at every point: Monte Carlo mean <= bound + z SE and mean + z SE < 0 (one-sided Bonferroni z over the
     2 x points tests at family-wise level ``family``)."""
     mc, se, bound = (np.atleast_1d(np.asarray(a, dtype=float)) for a in (mc, se, bound))
-    if not _finite(mc, se, bound):
+    if not all_finite(mc, se, bound):
         return Outcome(None, "non-finite Monte Carlo means")
     z = bonferroni_z(2 * mc.size, family, sided=1)
     ok = (mc <= bound + z * se) & (mc + z * se < 0)
@@ -103,7 +99,7 @@ def speedup_check(a, b, *, min_reduction: float = 0.10, alpha: float = 0.05) -> 
     """Is ``a`` faster than ``b`` (paired times, shared noise)? One-sided Wilcoxon signed-rank p < ``alpha`` AND the
     median time of ``a`` at least ``min_reduction`` lower; the paired Hodges-Lehmann shift is reported with its 95% CI."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if not _finite(a, b):
+    if not all_finite(a, b):
         return Outcome(None, "non-finite times")
     p = signed_rank_p(a - b, alternative="less")
     red = 1.0 - float(np.median(a)) / float(np.median(b))
@@ -121,7 +117,7 @@ def rate_exponent_check(l_max, tstar, tboot, *, consistent: float = -0.25, contr
     upper end is below ``contradicted``, undecided otherwise or when T* is undefined (never significant)."""
     lx = np.log(np.asarray(l_max, dtype=float))
     ts = np.asarray(tstar, dtype=float)
-    if not _finite(ts):
+    if not all_finite(ts):
         return Outcome(None, f"T* undefined (no significant decrease within the horizon) at {int(np.sum(~np.isfinite(ts)))} L_max")
     xc = lx - lx.mean()
     slope = ols_slope(lx, np.log(ts))
@@ -144,7 +140,7 @@ def bound_exponent_check(l_max, samples, exponent: float, *, rng, n_boot: int = 
     when the CI reaches ``exponent`` or above (the distance shrinks at least that fast), contradicted (failed) when its
     upper end is below; undecided when the CI is wider than ``max_width`` (too imprecise to contradict anything)."""
     y = np.asarray(samples, dtype=float)
-    if not _finite(y) or np.any(y <= 0):
+    if not all_finite(y) or np.any(y <= 0):
         return Outcome(None, "non-finite or zero distances")
     ci = bootstrap_slope_ci(np.log(np.asarray(l_max, dtype=float)), y, rng=rng, n_boot=n_boot, level=level, reduce=q, log_y=True)
     txt = f"slope of log q{int(round(100 * q))} {ci.slope:.2f} ({100 * level:.0f}% CI {ci.lo:.2f} to {ci.hi:.2f}) vs {exponent:g}"
@@ -177,7 +173,7 @@ def confinement_check(l_max, sups, *, rng, n_boot: int = 1000, xi: float = XI, r
     varies by at most ``ratio_max`` across L_max; (c) the slope of log q on log L_max lies in ``slope_band``."""
     L = np.asarray(l_max, dtype=float)
     y = np.asarray(sups, dtype=float)
-    if not _finite(y) or np.any(y <= 0):
+    if not all_finite(y) or np.any(y <= 0):
         return Outcome(None, "non-finite or zero distances")
     ci = bootstrap_slope_ci(np.log(L), y, rng=rng, n_boot=n_boot, level=0.95, reduce=1 - xi, log_y=True)
     qs = np.quantile(y, 1 - xi, axis=1)
@@ -194,7 +190,7 @@ def quantile_scaling_check(l_max, sups, radius, *, xis=XIS, ratio_max: float = 2
     ``ratio_max`` over all L_max and xi in ``xis``."""
     L = np.asarray(l_max, dtype=float)
     y = np.asarray(sups, dtype=float)
-    if not _finite(y) or np.any(y <= 0):
+    if not all_finite(y) or np.any(y <= 0):
         return Outcome(None, "non-finite or zero distances")
     C = np.array([[np.quantile(y[i], 1 - x) / radius(L[i], x) for x in xis] for i in range(L.size)])
     spread = float(C.max() / C.min())
@@ -244,7 +240,7 @@ def not_slower_check(a, b, margin: float, *, alpha: float = 0.05) -> Outcome:
     test of H0: pseudo-median(a - b) >= margin (non-inferiority, smaller is better), p < ``alpha``; the paired
     Hodges-Lehmann shift is reported with its one-sided upper bound."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if not _finite(a, b):
+    if not all_finite(a, b):
         return Outcome(None, "non-finite epochs")
     p = signed_rank_p(a - b - margin, alternative="less")
     s = paired_shift(a, b, alpha=alpha)

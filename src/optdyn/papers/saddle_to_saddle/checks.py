@@ -18,7 +18,7 @@ import math
 import numpy as np
 from scipy import stats as st
 
-from optdyn.claims import ClaimSpec, Control, Outcome
+from optdyn.claims import ClaimSpec, Control, Outcome, all_finite
 from optdyn.papers.saddle_to_saddle import theory as th
 from optdyn.papers.saddle_to_saddle.parameters import S2S_BUDGET, SCHEMA
 from optdyn.stats import ols_slope
@@ -34,10 +34,6 @@ __all__ = [
 #: also asks for a difference of 0.2 in the success fractions) then passes in well under 1 % of runs.
 FISHER_LEVEL = 0.01
 SQRT2M1 = th.CIRCLE_RANK1_BOUND
-
-
-def _finite(*arrays) -> bool:
-    return all(np.all(np.isfinite(np.asarray(a, dtype=float))) for a in arrays)
 
 
 def fisher_one_sided(k_hi: int, k_lo: int, n_hi: int, n_lo: int | None = None) -> float:
@@ -72,7 +68,7 @@ def balance_check(runs: dict, *, tol_norm: float = 1e-2, tol_kkt: float = 5e-3, 
     ok, parts, margins = True, [], []
     for L, r in runs.items():
         norms, kkt, speed = (np.asarray(r[k], dtype=float) for k in ("norms", "kkt", "speed"))
-        if not _finite(norms, speed):
+        if not all_finite(norms, speed):
             return Outcome(None, f"L={L}: non-finite end points")
         imb = float(np.max(np.abs(norms - 1)))
         kmax = float(np.max(kkt))
@@ -125,7 +121,7 @@ def envelope_check(reports: dict, *, tol: float = 1e-3) -> Outcome:
     for (name, L), rep in reports.items():
         for key, _ in _PROFILES:
             e = np.asarray(rep[key], dtype=float)
-            if not _finite(e):
+            if not all_finite(e):
                 return Outcome(None, f"{name} L={L}: non-finite {key}")
             sc = np.sqrt(np.arange(1, e.size + 1)) * e
             head, tail = float(sc[:2].max()), float(sc[2:].max()) if e.size > 2 else 0.0
@@ -146,7 +142,7 @@ def propagation_check(defect, q) -> Outcome:
     defects, ReLU gaps; their maximum ``q``) satisfies ``q <= sqrt(d)`` (the propagation loses a square root), at
     every noise level."""
     d, q = np.asarray(defect, dtype=float), np.asarray(q, dtype=float)
-    if not _finite(d, q):
+    if not all_finite(d, q):
         return Outcome(None, "non-finite defects")
     ok = bool(np.all(q <= np.sqrt(d)))
     return Outcome(ok, "input defect -> largest layer defect or ReLU gap: " + ", ".join(f"{a:.1e} -> {b:.1e}" for a, b in zip(d, q))
@@ -261,7 +257,7 @@ def law_slope_check(curves) -> Outcome:
     ok, parts, margins = True, [], []
     for label, x, y, pred, tol, rel in curves:
         y = np.asarray(y, dtype=float)
-        if not _finite(y):
+        if not all_finite(y):
             return Outcome(None, f"{label}: a run did not escape within the budget")
         sl = ols_slope(np.asarray(x, dtype=float), y)
         err = abs(sl / pred - 1) if rel else abs(sl - pred)
@@ -284,7 +280,7 @@ def fig1_check(ratios, low_layers, high_layers) -> Outcome:
     """At the checkpoint after the first escape: s2/s1 <= 0.05 in every layer of ``low_layers`` and >= 0.3 in every
     layer of ``high_layers`` (1-based)."""
     r = np.asarray(ratios, dtype=float)
-    if not _finite(r):
+    if not all_finite(r):
         return Outcome(None, "non-finite singular values")
     lo = [r[l - 1] for l in low_layers]
     hi = [r[l - 1] for l in high_layers]
